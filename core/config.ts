@@ -7,17 +7,11 @@
  *
  * @module
  */
-import {
-  CONFIG_SCHEMA,
-  FORBIDDEN_KEYS,
-  type GroupsNode,
-  type Infer,
-  type LeafRule,
-  type ListNode,
-  type SchemaNode,
-  type SectionNode,
-  type StringFormat,
-} from "./config_schema.ts";
+import { CONFIG_SCHEMA, FORBIDDEN_KEYS } from "./config_schema.ts";
+import type { Infer } from "./schema.ts";
+import { renderSchemaYaml } from "./schema_render.ts";
+import { showValue } from "./schema_rules.ts";
+import { deepFreeze, isRecord, validateSchema } from "./schema_validate.ts";
 
 /** The fully resolved, deeply readonly configuration. */
 export type Config = Infer<typeof CONFIG_SCHEMA>;
@@ -50,350 +44,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
     this.problems = Object.freeze([...problems]);
   }
-}
-
-const FORMATS: {
-  readonly [F in StringFormat]: {
-    readonly rule: string;
-    readonly test: (value: string) => boolean;
-  };
-} = {
-  "symbol": {
-    rule: "must be a symbol like 'BTCUSDT'",
-    test: (v) => /^[A-Z0-9]{2,20}USDT$/.test(v),
-  },
-  "timeframe": {
-    rule: "must be a Binance interval such as '30m', '1h' or '2h'",
-    test: (v) => /^(?:(?:1|3|5|15|30)m|(?:1|2|4|6|8|12)h|[13]d)$/.test(v),
-  },
-  "time-zone": {
-    rule: "must be an IANA time zone such as 'UTC' or 'Europe/Moscow'",
-    test: isTimeZone,
-  },
-  "hh-mm": {
-    rule: "must be a time of day as 'HH:MM'",
-    test: (v) => /^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/.test(v),
-  },
-  "http-url": {
-    rule: "must be an http(s) URL such as 'https://fapi.binance.com'",
-    test: (v) => /^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(v),
-  },
-  "ws-url": {
-    rule: "must be a ws(s) URL such as 'wss://fstream.binance.com'",
-    test: (v) => /^wss?:\/\/[^\s/]+(?:\/\S*)?$/.test(v),
-  },
-  "chat-id": {
-    rule: "must be a numeric chat id or an '@channel' name",
-    test: (v) => /^(?:-?[1-9][0-9]*|@[A-Za-z][A-Za-z0-9_]{3,})$/.test(v),
-  },
-  "sector": {
-    rule: "must be a name of letters, digits, '_' or '-'",
-    test: (v) => /^[A-Za-z][A-Za-z0-9_-]*$/.test(v),
-  },
-  "non-empty": { rule: "must be a non-empty string", test: (v) => v !== "" },
-};
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return value !== "";
-  } catch {
-    return false;
-  }
-}
-
-function numberRuleText(
-  rule: Extract<LeafRule, { kind: "number" }>,
-  short: boolean,
-): string {
-  const base = rule.integer === true ? "integer" : "number";
-  const { min, gt, max } = rule;
-  const lower = gt !== undefined
-    ? (short ? `> ${gt}` : `greater than ${gt}`)
-    : min !== undefined
-    ? (short ? `>= ${min}` : `greater than or equal to ${min}`)
-    : undefined;
-  if (min !== undefined && max !== undefined) {
-    return `${base} from ${min} to ${max}`;
-  }
-  if (lower !== undefined && max !== undefined) {
-    return `${base} ${lower} and at most ${max}`;
-  }
-  if (lower !== undefined) return `${base} ${lower}`;
-  if (max !== undefined) return `${base} at most ${max}`;
-  return base;
-}
-
-function ruleText(rule: LeafRule): string {
-  switch (rule.kind) {
-    case "number": {
-      const text = numberRuleText(rule, false);
-      return `must be ${rule.integer === true ? "an" : "a"} ${text}`;
-    }
-    case "string":
-      return rule.format === undefined
-        ? "must be a string"
-        : FORMATS[rule.format].rule;
-    case "choice":
-      return `must be one of ${rule.values.map((v) => `'${v}'`).join(", ")}`;
-    case "boolean":
-      return "must be true or false";
-  }
-}
-
-/**
- * Shows a value in a problem message: strings quoted, long values cut.
- *
- * @param value Any value.
- * @returns A short text.
- */
-export function showValue(value: unknown): string {
-  let text: string;
-  if (typeof value === "string") text = `'${value}'`;
-  else if (value === undefined || typeof value === "bigint") {
-    text = String(value);
-  } else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-type Leaf = string | number | boolean;
-
-function checkLeaf(
-  rule: LeafRule,
-  input: unknown,
-  where: { readonly path: string; readonly problems: string[] },
-): Leaf | undefined {
-  let value: Leaf | undefined;
-  switch (rule.kind) {
-    case "number":
-      if (
-        typeof input === "number" && Number.isFinite(input) &&
-        (rule.integer !== true || Number.isInteger(input)) &&
-        (rule.min === undefined || input >= rule.min) &&
-        (rule.gt === undefined || input > rule.gt) &&
-        (rule.max === undefined || input <= rule.max)
-      ) value = input;
-      break;
-    case "string": {
-      const text = rule.acceptInteger === true && Number.isSafeInteger(input)
-        ? String(input)
-        : input;
-      if (
-        typeof text === "string" &&
-        (rule.format === undefined ||
-          (rule.allowEmpty === true && text === "") ||
-          FORMATS[rule.format].test(text))
-      ) value = text;
-      break;
-    }
-    case "choice":
-      if (typeof input === "string" && rule.values.includes(input)) {
-        value = input;
-      }
-      break;
-    case "boolean":
-      if (typeof input === "boolean") value = input;
-      break;
-  }
-  if (value === undefined) {
-    where.problems.push(
-      `${where.path}: ${ruleText(rule)}: current value is ${showValue(input)}`,
-    );
-  }
-  return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-function unknownKeyProblem(
-  path: string,
-  key: string,
-  known: readonly string[],
-): string {
-  const forbidden = FORBIDDEN_KEYS[path];
-  if (forbidden !== undefined) return `${path}: ${forbidden}`;
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of known) {
-    const distance = editDistance(key, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best === undefined
-    ? `${path}: unknown key`
-    : `${path}: unknown key (did you mean '${best}'?)`;
-}
-
-function join(path: string, key: string): string {
-  return path === "" ? key : `${path}.${key}`;
-}
-
-function resolveList(
-  node: ListNode | GroupsNode,
-  input: unknown,
-  where: Where,
-): Leaf[] | undefined {
-  if (!Array.isArray(input)) {
-    where.problems.push(
-      `${where.path}: must be a list: current value is ${showValue(input)}`,
-    );
-    return undefined;
-  }
-  if (node.kind === "list") {
-    if (node.length !== undefined && input.length !== node.length) {
-      where.problems.push(
-        `${where.path}: must have exactly ${node.length} items: current value has ${input.length}`,
-      );
-    }
-    if (node.minLength !== undefined && input.length < node.minLength) {
-      where.problems.push(
-        `${where.path}: must have at least ${node.minLength} item${
-          node.minLength === 1 ? "" : "s"
-        }: current value has ${input.length}`,
-      );
-    }
-  }
-  return input.map((item, i) =>
-    checkLeaf(node.item, item, {
-      ...where,
-      path: `${where.path}[${i}]`,
-    }) as Leaf
-  );
-}
-
-interface Where {
-  readonly path: string;
-  readonly problems: string[];
-  /** Name of the document in a problem about the root itself. */
-  readonly root: string;
-}
-
-function resolveNode(node: SchemaNode, input: unknown, where: Where): unknown {
-  if (
-    input === undefined && (node.kind === "leaf" || node.kind === "section") &&
-    node.required === true
-  ) {
-    where.problems.push(`${where.path}: missing required key`);
-    return node.kind === "leaf" ? node.default : {};
-  }
-  switch (node.kind) {
-    case "leaf":
-      if (input === undefined) return node.default;
-      return checkLeaf(node.rule, input, where) ?? node.default;
-    case "list":
-      if (input === undefined) return [...node.default];
-      return resolveList(node, input, where) ?? [...node.default];
-    case "groups": {
-      if (input === undefined) return copyGroups(node.default);
-      if (!isRecord(input)) {
-        where.problems.push(
-          `${where.path}: must be a mapping of names to lists: current value is ${
-            showValue(input)
-          }`,
-        );
-        return copyGroups(node.default);
-      }
-      const out: Record<string, Leaf[]> = {};
-      for (const [name, members] of Object.entries(input)) {
-        const path = join(where.path, name);
-        checkLeaf(node.key, name, { ...where, path });
-        out[name] = resolveList(node, members, { ...where, path }) ?? [];
-      }
-      return out;
-    }
-    case "section":
-      return resolveSection(node, input, where);
-  }
-}
-
-function copyGroups(
-  groups: { readonly [name: string]: readonly unknown[] },
-): Record<string, unknown[]> {
-  return Object.fromEntries(
-    Object.entries(groups).map(([k, v]) => [k, [...v]]),
-  );
-}
-
-function resolveSection(
-  node: SectionNode,
-  input: unknown,
-  where: Where,
-): Record<string, unknown> {
-  const { root } = where;
-  let { problems } = where;
-  let given: Record<string, unknown> = {};
-  if (isRecord(input)) given = input;
-  else if (input !== undefined && input !== null) {
-    problems.push(
-      `${
-        where.path === "" ? root : where.path
-      }: must be a mapping: current value is ${showValue(input)}`,
-    );
-    problems = []; // the defaults fill in; missing required keys would only repeat the problem
-  }
-  const known = Object.keys(node.fields);
-  for (const key of Object.keys(given)) {
-    if (node.unknownKeys !== "drop" && !Object.hasOwn(node.fields, key)) {
-      problems.push(unknownKeyProblem(join(where.path, key), key, known));
-    }
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(node.fields)) {
-    const path = join(where.path, key);
-    out[key] = resolveNode(child, given[key], { path, problems, root });
-  }
-  return out;
-}
-
-/**
- * Validates a document against any schema section (pass 1 only: shape and ranges) and fills
- * defaults. Used for the config and for preset files, so both follow the same rules.
- *
- * @param schema The root section.
- * @param input The parsed document (`undefined`/`null` means all defaults).
- * @param options `root`: the document's name in a problem about the root itself (default `config`).
- * @returns The resolved value (not frozen), or every problem with its key path.
- */
-export function validateSchema<S extends SectionNode>(
-  schema: S,
-  input: unknown,
-  options: { readonly root?: string } = {},
-):
-  | { readonly ok: true; readonly value: Infer<S> }
-  | { readonly ok: false; readonly problems: readonly string[] } {
-  const problems: string[] = [];
-  const value = resolveSection(schema, input, {
-    path: "",
-    problems,
-    root: options.root ?? "config",
-  });
-  return problems.length === 0
-    ? { ok: true, value: value as Infer<S> }
-    : { ok: false, problems };
 }
 
 function duplicates(values: readonly string[]): string[] {
@@ -474,20 +124,6 @@ function crossFieldProblems(
 }
 
 /**
- * Freezes a value and everything it contains.
- *
- * @param value A plain-data value.
- * @returns The same value, frozen.
- */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/**
  * Validates a configuration document and fills every default.
  *
  * Sections are merged key by key into the defaults; lists and `sectors` replace the default
@@ -503,7 +139,9 @@ export function parseConfig(
   input: unknown,
   options: ParseConfigOptions = {},
 ): Config {
-  const pass1 = validateSchema(CONFIG_SCHEMA, input);
+  const pass1 = validateSchema(CONFIG_SCHEMA, input, {
+    forbiddenKeys: FORBIDDEN_KEYS,
+  });
   if (!pass1.ok) throw new ConfigError(pass1.problems);
   const config = pass1.value;
   const sectorsGiven = isRecord(input) && input.sectors !== undefined;
@@ -531,97 +169,15 @@ export function parseConfig(
 export const DEFAULT_CONFIG: Config = parseConfig({});
 
 /**
- * The sector of a symbol.
- *
- * @param config The config (its `sectors`).
- * @param symbol A symbol such as `BTCUSDT`.
- * @returns The sector name, or `UNKNOWN` when no sector lists the symbol.
- */
-export function sectorOf(
-  config: Pick<Config, "sectors">,
-  symbol: string,
-): string {
-  for (const [name, members] of Object.entries(config.sectors)) {
-    if (members.includes(symbol)) return name;
-  }
-  return "UNKNOWN";
-}
-
-const RESERVED = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;
-
-function yamlScalar(value: Leaf): string {
-  if (typeof value !== "string") return String(value);
-  return /^[A-Za-z][A-Za-z0-9_.\/-]*$/.test(value) && !RESERVED.test(value)
-    ? value
-    : JSON.stringify(value);
-}
-
-function flowList(values: readonly Leaf[]): string {
-  return `[${values.map(yamlScalar).join(", ")}]`;
-}
-
-function hint(node: SchemaNode): string {
-  if (node.kind === "list" && node.length !== undefined) {
-    return ` (${node.length} items)`;
-  }
-  if (node.kind !== "leaf") return "";
-  const { rule } = node;
-  if (rule.kind === "choice") return ` (${rule.values.join(" | ")})`;
-  if (rule.kind === "number") return ` (${numberRuleText(rule, true)})`;
-  return "";
-}
-
-function renderNode(
-  key: string,
-  node: SchemaNode,
-  indent: string,
-): string[] {
-  const lines = [`${indent}# ${node.doc}${hint(node)}`];
-  switch (node.kind) {
-    case "leaf":
-      lines.push(`${indent}${key}: ${yamlScalar(node.default)}`);
-      break;
-    case "list": {
-      const flow = `${indent}${key}: ${flowList(node.default)}`;
-      if (flow.length <= 100) lines.push(flow);
-      else {
-        lines.push(`${indent}${key}:`);
-        for (const item of node.default) {
-          lines.push(`${indent}  - ${yamlScalar(item)}`);
-        }
-      }
-      break;
-    }
-    case "groups":
-      lines.push(`${indent}${key}:`);
-      for (const [name, members] of Object.entries(node.default)) {
-        lines.push(`${indent}  ${yamlScalar(name)}: ${flowList(members)}`);
-      }
-      break;
-    case "section":
-      lines.push(`${indent}${key}:`);
-      for (const [child, childNode] of Object.entries(node.fields)) {
-        lines.push(...renderNode(child, childNode, `${indent}  `));
-      }
-      break;
-  }
-  return lines;
-}
-
-/**
  * Renders `config.example.yaml`: every key with its default and a one-line comment.
  *
  * @returns The YAML text, ending with a newline.
  */
 export function renderConfigExample(): string {
-  const lines = [
+  return renderSchemaYaml(CONFIG_SCHEMA, [
     "# VELAS configuration: every key with its default value.",
     "# Every key is optional: copy this file to config.yaml and keep only what you change.",
     "# Unknown keys are errors. Sections merge into the defaults; lists and sectors replace them.",
     "# The Telegram bot token is read only from the environment variable VELAS_TELEGRAM_TOKEN.",
-  ];
-  for (const [key, node] of Object.entries(CONFIG_SCHEMA.fields)) {
-    lines.push("", ...renderNode(key, node, ""));
-  }
-  return `${lines.join("\n")}\n`;
+  ]);
 }

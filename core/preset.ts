@@ -1,12 +1,11 @@
 /**
  * Preset schemas (pure): the per-series preset file of spec §5.2 and the 60 indicator presets of
- * spec §1.5. Both are validated by the same schema code as the config (`core/config.ts`). A
+ * spec §1.5. Both are validated by the same schema code as the config (`core/schema_validate.ts`). A
  * preset's id is `{SYMBOL}_{tf}_{regime}`; its content hash covers only the trading-relevant
  * fields, so optimizer metadata does not change it.
  *
  * @module
  */
-import { deepFreeze, showValue, validateSchema } from "./config.ts";
 import {
   booleanNode,
   choiceNode,
@@ -15,7 +14,9 @@ import {
   numberNode,
   sectionNode,
   stringNode,
-} from "./config_schema.ts";
+} from "./schema.ts";
+import { showValue } from "./schema_rules.ts";
+import { deepFreeze, validateSchema } from "./schema_validate.ts";
 
 /** The keys of a six-level map, in order. */
 export const TP_KEYS = ["tp1", "tp2", "tp3", "tp4", "tp5", "tp6"] as const;

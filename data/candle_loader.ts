@@ -1,17 +1,17 @@
 /**
  * Loads candle files (`.csv`, `.csv.gz`, `.parquet`) through Polars into validated
- * `CandleColumns`, and saves candle columns back to CSV or Parquet.
+ * `CandleColumns`. Saving lives in `data/candle_writer.ts`.
  *
  * Loading is synchronous: Polars parses synchronously anyway, and a 153 k-row gzip CSV loads
  * in about 0.15 s. Every data problem throws a `CandleDataError` naming the file, and for a row
  * problem the 1-based data row (header excluded) and, for CSV, the line (row + 1). I/O errors
- * such as a missing file propagate unchanged (`Deno.errors.NotFound`).
+ * such as a missing or unreadable file become a `CandleDataError` naming the file.
  *
  * @module
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import { type CandleColumns, timeframeMs } from "../core/types.ts";
 import {
   CANDLE_COLUMNS,
@@ -39,9 +39,21 @@ const FLOAT_SCHEMA = Object.fromEntries(
   CANDLE_COLUMNS.map((name) => [name, pl.Float64]),
 );
 
-type Format = "csv" | "csv.gz" | "parquet";
+/** A candle file format, named by its extension. */
+export type CandleFileFormat = "csv" | "csv.gz" | "parquet";
 
-function formatOf(path: string, action: string): Format {
+/**
+ * Reads the candle file format from a path's extension (case-insensitive).
+ *
+ * @param path The file path.
+ * @param action What the caller is about to do, for the error message (`load candles from`).
+ * @returns The format.
+ * @throws {TypeError} When the extension is not `.csv`, `.csv.gz` or `.parquet`.
+ */
+export function candleFileFormat(
+  path: string,
+  action: string,
+): CandleFileFormat {
   const lower = path.toLowerCase();
   if (lower.endsWith(".csv.gz")) return "csv.gz";
   if (lower.endsWith(".csv")) return "csv";
@@ -53,7 +65,13 @@ function formatOf(path: string, action: string): Format {
   );
 }
 
-function baseName(path: string): string {
+/**
+ * The last component of a path, after the last `/` or `\`.
+ *
+ * @param path A file path.
+ * @returns The file name.
+ */
+export function baseName(path: string): string {
   return path.slice(
     Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1,
   );
@@ -96,7 +114,7 @@ export function loadCandles(
   path: string,
   options: LoadCandlesOptions = {},
 ): CandleColumns {
-  const format = formatOf(path, "load candles from");
+  const format = candleFileFormat(path, "load candles from");
   const check: CandleCheckOptions = {
     file: path,
     lineNumbers: format !== "parquet",
@@ -105,13 +123,24 @@ export function loadCandles(
       timeframeMs: timeframeMs(options.timeframe),
     }),
   };
-  const bytes = Deno.readFileSync(path);
+  const bytes = readBytes(path);
   const frame = format === "parquet"
     ? readParquetFrame(bytes, path)
     : readCsvFrame(format === "csv.gz" ? gunzip(bytes, path) : bytes, path);
   const columns = toColumns(frame, check);
   validateCandleColumns(columns, check);
   return columns;
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return Deno.readFileSync(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "the file does not exist"
+      : `the file cannot be read: ${messageOf(error)}`;
+    throw fileError(path, reason, error);
+  }
 }
 
 function gunzip(bytes: Uint8Array, file: string): Uint8Array {
@@ -282,107 +311,4 @@ function numeric(s: pl.Series, check: CandleCheckOptions): pl.Series {
     );
   }
   return parsed.rename(s.name);
-}
-
-function temporaryPath(path: string): string {
-  return `${path}.tmp-${Deno.pid}`;
-}
-
-function checkedColumns(columns: CandleColumns): readonly Float64Array[] {
-  const arrays = [
-    columns.openTime,
-    columns.open,
-    columns.high,
-    columns.low,
-    columns.close,
-    columns.volume,
-  ];
-  const n = columns.openTime.length;
-  arrays.forEach((array, k) => {
-    if (array.length !== n) {
-      throw new RangeError(
-        `Cannot save candles as column '${
-          CANDLE_COLUMNS[k]
-        }' must have the length of 'open_time' (${n}): current value is ${array.length}`,
-      );
-    }
-  });
-  for (let i = 0; i < n; i++) {
-    if (!Number.isSafeInteger(columns.openTime[i])) {
-      throw new RangeError(
-        `Cannot save candles as 'open_time' must hold safe integers: current value is ${
-          columns.openTime[i]
-        } at row ${i + 1}`,
-      );
-    }
-  }
-  return arrays;
-}
-
-/**
- * Writes candle columns as CSV (`.csv`, or gzip when the path ends with `.csv.gz`) with the
- * header `open_time,open,high,low,close,volume`. Numbers are written with `String(x)`, the
- * shortest text that reads back to the same double. The file is written to a temporary name
- * and renamed, so readers never see half a file.
- *
- * @param path Target file, ending with `.csv` or `.csv.gz`.
- * @param columns The candles to write.
- * @throws {TypeError} When the extension is not `.csv` or `.csv.gz`.
- * @throws {RangeError} When the columns differ in length or a time is not a safe integer.
- */
-export function saveCandlesCsv(path: string, columns: CandleColumns): void {
-  const format = formatOf(path, "save candles to");
-  if (format === "parquet") {
-    throw new TypeError(
-      `Cannot save candles to '${path}' as its extension must be '.csv' or '.csv.gz': current value is '${
-        baseName(path)
-      }'`,
-    );
-  }
-  const [t, o, h, l, c, v] = checkedColumns(columns) as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
-  const lines = new Array<string>(t.length + 1);
-  lines[0] = CANDLE_COLUMNS.join(",");
-  for (let i = 0; i < t.length; i++) {
-    lines[i + 1] = `${t[i]},${o[i]},${h[i]},${l[i]},${c[i]},${v[i]}`;
-  }
-  const text = new TextEncoder().encode(lines.join("\n") + "\n");
-  const tmp = temporaryPath(path);
-  Deno.writeFileSync(tmp, format === "csv.gz" ? gzipSync(text) : text);
-  Deno.renameSync(tmp, path);
-}
-
-/**
- * Writes candle columns as Parquet through Polars: `open_time` as Int64, the rest as Float64.
- * The file is written to a temporary name and renamed.
- *
- * @param path Target file, ending with `.parquet`.
- * @param columns The candles to write.
- * @throws {TypeError} When the extension is not `.parquet`.
- * @throws {RangeError} When the columns differ in length or a time is not a safe integer.
- */
-export function saveCandlesParquet(path: string, columns: CandleColumns): void {
-  if (formatOf(path, "save candles to") !== "parquet") {
-    throw new TypeError(
-      `Cannot save candles to '${path}' as its extension must be '.parquet': current value is '${
-        baseName(path)
-      }'`,
-    );
-  }
-  const arrays = checkedColumns(columns);
-  const frame = pl.DataFrame(
-    CANDLE_COLUMNS.map((name, k) => {
-      const s = pl.Series(name, arrays[k]!);
-      return k === 0 ? s.cast(pl.Int64) : s;
-    }),
-  );
-  const tmp = temporaryPath(path);
-  frame.writeParquet(tmp);
-  Deno.renameSync(tmp, path);
 }

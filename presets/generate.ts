@@ -6,7 +6,7 @@
  * @module
  */
 import type { Config } from "../core/config.ts";
-import { sectorOf } from "../core/config.ts";
+import { sectorOf } from "../core/portfolio.ts";
 import {
   emptyOptimization,
   type PresetFile,
@@ -61,7 +61,7 @@ export function generateDefaultPresets(options: GenerateOptions): PresetFile[] {
   const optimization = emptyOptimization(generatedAt);
   const presets: PresetFile[] = [];
   for (const symbol of options.pairs) {
-    const sector = sectorOf(options, symbol);
+    const sector = sectorOf(symbol, options.sectors);
     const indicator = SECTOR_DEFAULT_INDICATORS[sector] ??
       SECTOR_DEFAULT_INDICATORS["L1"];
     for (const timeframe of options.timeframes) {

@@ -8,7 +8,8 @@ import {
   parseConfig,
   renderConfigExample,
 } from "../core/config.ts";
-import { CONFIG_SCHEMA, type SchemaNode } from "../core/config_schema.ts";
+import { CONFIG_SCHEMA } from "../core/config_schema.ts";
+import type { SchemaNode } from "../core/schema.ts";
 
 const EXAMPLE = readFileSync(
   fileURLToPath(new URL("../config.example.yaml", import.meta.url)),

@@ -6,8 +6,8 @@ import {
   DEFAULT_CONFIG,
   parseConfig,
   type ParseConfigOptions,
-  sectorOf,
 } from "../../core/config.ts";
+import { sectorOf } from "../../core/portfolio.ts";
 
 function problemsOf(
   input: unknown,
@@ -218,8 +218,8 @@ Deno.test("config restricts the default sectors to the pairs when only pairs are
     BTC: ["BTCUSDT"],
     L1: ["SOLUSDT", "AVAXUSDT"],
   });
-  assert.equal(sectorOf(c, "SOLUSDT"), "L1");
-  assert.equal(sectorOf(c, "PEPEUSDT"), "UNKNOWN");
+  assert.equal(sectorOf("SOLUSDT", c.sectors), "L1");
+  assert.equal(sectorOf("PEPEUSDT", c.sectors), "UNKNOWN");
 });
 
 Deno.test("config rejects max_per_sector above max_positions", () => {

@@ -10,11 +10,13 @@ import pl from "nodejs-polars";
 import {
   CandleDataError,
   loadCandles,
-  saveCandlesCsv,
-  saveCandlesParquet,
   symbolFromFileName,
   timeframeFromFileName,
 } from "../../data/candle_loader.ts";
+import {
+  saveCandlesCsv,
+  saveCandlesParquet,
+} from "../../data/candle_writer.ts";
 import { validateCandleColumns } from "../../data/candle_validation.ts";
 import type { CandleColumns } from "../../core/types.ts";
 import {
@@ -487,7 +489,11 @@ Deno.test("loader rejects an unsupported extension, a bad timeframe and a missin
     },
   );
   withTempDir((dir) => {
-    assert.throws(() => loadCandles(`${dir}/absent.csv`), Deno.errors.NotFound);
+    assert.throws(() => loadCandles(`${dir}/absent.csv`), {
+      name: "CandleDataError",
+      message:
+        `Cannot load candles from '${dir}/absent.csv' as the file does not exist`,
+    });
   });
 });
 

@@ -1,0 +1,80 @@
+/**
+ * VELAS composition root: parses the command, builds the adapters and runs. Kept thin; each
+ * command lives with its adapters. Known input errors print one clear line and exit 2 (no stack
+ * trace); anything else is a bug and prints its stack with exit 1.
+ *
+ * Commands: `indicator`, `presets` (more arrive with the backtester and the live daemon).
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+import { runIndicatorCommand } from "./data/indicator_export.ts";
+import { CandleDataError } from "./data/candle_loader.ts";
+import { ConfigError } from "./core/config.ts";
+import { runPresetsCommand } from "./presets/presets_command.ts";
+
+type Command = (args: string[]) => Promise<number>;
+
+const stderr = (line: string) => console.error(line);
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  indicator: (args) =>
+    runIndicatorCommand(args, {
+      stdout: writeAll,
+      stderr,
+    }),
+  presets: (args) =>
+    runPresetsCommand(args, {
+      stdout: (line) => console.log(line),
+      stderr,
+      now: () => Date.now(),
+      cwd: Deno.cwd(),
+    }),
+};
+
+function writeAll(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let written = 0;
+  while (written < bytes.length) {
+    written += Deno.stdout.writeSync(bytes.subarray(written));
+  }
+}
+
+/** Errors that mean "bad input": one line, exit 2. */
+function isInputError(error: unknown): error is Error {
+  return error instanceof CandleDataError || error instanceof ConfigError ||
+    error instanceof TypeError || error instanceof RangeError ||
+    error instanceof SyntaxError;
+}
+
+/**
+ * Runs one command line.
+ *
+ * @param argv The arguments after `main.ts`.
+ * @returns The process exit code.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (command === undefined) {
+    console.error(
+      `${
+        name === undefined ? "No command given" : `Unknown command '${name}'`
+      }. Commands: ${Object.keys(COMMANDS).join(", ")}`,
+    );
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    if (isInputError(error)) {
+      console.error(`error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,138 @@
+// deno-lint-ignore-file no-console
+/**
+ * Benchmarks: `deno task bench <name> [options]`. Figures go to stdout; nothing is asserted.
+ *
+ * - `indicator`: all 60 presets, batch indicator + signal state machine over every futures file
+ *   of `../shared/data/binance` (or `--data DIR`); reports preset-candles per second on one core
+ *   (compute only, loading excluded and reported apart) and peak RSS.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { readdirSync, readFileSync } from "node:fs";
+import { forEachPreset } from "../../core/velas.ts";
+import { scanSignals, signalEvents } from "../../core/signals.ts";
+import type { Semantics } from "../../core/types.ts";
+import { loadCandles } from "../../data/candle_loader.ts";
+import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
+import { SHARED_DATA } from "../shared_data.ts";
+
+function peakRssMiB(): number {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux: fall back to the current RSS
+  }
+  return Deno.memoryUsage().rss / 1024 / 1024;
+}
+
+function format(value: number, digits = 1): string {
+  return value.toFixed(digits).padStart(9);
+}
+
+async function benchIndicator(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: "string" },
+      semantics: { type: "string", default: "pine" },
+      rounds: { type: "string", default: "2" },
+    },
+    strict: true,
+  });
+  const dir = values.data ?? SHARED_DATA;
+  if (dir === undefined) {
+    console.error(
+      "Cannot run the benchmark as ../shared/data/binance is absent: pass --data DIR",
+    );
+    return 2;
+  }
+  const semantics = values.semantics as Semantics;
+  if (semantics !== "pine" && semantics !== "velas-py") {
+    console.error(
+      `Cannot run the benchmark as '--semantics' must be pine or velas-py: current value is ${semantics}`,
+    );
+    return 2;
+  }
+  const rounds = Math.max(1, Number(values.rounds));
+  const files = readdirSync(dir).filter((f) =>
+    /^[A-Z0-9]+-\d+[mhd]\.(csv|csv\.gz|parquet)$/.test(f)
+  )
+    .sort();
+  console.log(
+    `bench indicator: ${files.length} files in ${dir}, ${INDICATOR_PRESETS.length} presets, ${semantics}, best of ${rounds} rounds`,
+  );
+  const loadStart = performance.now();
+  const series = [];
+  for (const file of files) {
+    series.push({ file, candles: await loadCandles(dir + "/" + file) });
+  }
+  const loadMs = performance.now() - loadStart;
+  const totalCandles = series.reduce(
+    (sum, s) => sum + s.candles.close.length,
+    0,
+  );
+  console.log(
+    `loaded ${totalCandles} candles in ${
+      loadMs.toFixed(0)
+    } ms (Polars, gunzip included)`,
+  );
+
+  let best = Infinity;
+  let signals = 0;
+  for (let round = 0; round < rounds; round++) {
+    signals = 0;
+    const start = performance.now();
+    for (const { candles } of series) {
+      const events = signalEvents(candles.close.length);
+      forEachPreset(candles, {
+        presets: INDICATOR_PRESETS,
+        semantics,
+        onPreset(_position, triggers) {
+          const stats = scanSignals({
+            high: candles.high,
+            low: candles.low,
+            ...triggers,
+          }, {
+            events,
+          });
+          signals += stats.longs + stats.shorts;
+        },
+      });
+    }
+    const ms = performance.now() - start;
+    best = Math.min(best, ms);
+    console.log(`round ${round + 1}: ${ms.toFixed(0)} ms`);
+  }
+  const presetCandles = totalCandles * INDICATOR_PRESETS.length;
+  console.log("");
+  console.log(`candles           ${format(totalCandles, 0)}`);
+  console.log(`preset-candles    ${format(presetCandles, 0)}`);
+  console.log(`signals emitted   ${format(signals, 0)}`);
+  console.log(`compute time (ms) ${format(best, 0)}`);
+  console.log(
+    `M preset-candles/s${
+      format(presetCandles / best / 1000, 1)
+    }  (target >= 100, one core)`,
+  );
+  console.log(`peak RSS (MiB)    ${format(peakRssMiB(), 0)}`);
+  return 0;
+}
+
+const BENCHES: Record<string, (args: string[]) => Promise<number>> = {
+  indicator: benchIndicator,
+};
+
+if (import.meta.main) {
+  const [name, ...rest] = Deno.args;
+  const bench = name === undefined ? undefined : BENCHES[name];
+  if (bench === undefined) {
+    console.error(
+      `Usage: deno task bench <${Object.keys(BENCHES).join("|")}> [options]`,
+    );
+    Deno.exit(2);
+  }
+  Deno.exit(await bench(rest));
+}
