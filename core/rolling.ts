@@ -122,8 +122,8 @@ export function rollingMin(
 
 /**
  * Standard deviation of the `window` values ending at index `end` (inclusive): mean first, then
- * squared deviations, oldest value first. Shared by the batch and incremental forms so they agree
- * to the last bit.
+ * the squared deviations from it (never running sums of x and x²). Shared by the batch and
+ * incremental forms so they agree to the last bit.
  *
  * @param values A column or a ring buffer laid out oldest-first from `end − window + 1`.
  * @param options `end` index, `window` length and `sample` (divide by n − 1 instead of n).
@@ -131,23 +131,34 @@ export function rollingMin(
  */
 export function windowStdev(
   values: Float64Array,
-  options: {
-    readonly end: number;
-    readonly window: number;
-    readonly sample: boolean;
-  },
+  options: { readonly end: number; readonly window: number; readonly sample: boolean },
 ): number {
   const { end, window } = options;
   const start = end - window + 1;
-  let sum = 0;
-  for (let k = start; k <= end; k++) sum += values[k]!;
-  const mean = sum / window;
-  let squares = 0;
-  for (let k = start; k <= end; k++) {
-    const d = values[k]! - mean;
-    squares += d * d;
+  // Two interleaved accumulators (even and odd offsets) halve the dependency chain of the sums;
+  // the order is fixed, so every caller gets the same bits for the same window.
+  let even = 0;
+  let odd = 0;
+  let k = start;
+  for (; k < end; k += 2) {
+    even += values[k]!;
+    odd += values[k + 1]!;
   }
-  return Math.sqrt(squares / (options.sample ? window - 1 : window));
+  if (k === end) even += values[k]!;
+  const mean = (even + odd) / window;
+  even = 0;
+  odd = 0;
+  for (k = start; k < end; k += 2) {
+    const a = values[k]! - mean;
+    const b = values[k + 1]! - mean;
+    even += a * a;
+    odd += b * b;
+  }
+  if (k === end) {
+    const a = values[k]! - mean;
+    even += a * a;
+  }
+  return Math.sqrt((even + odd) / (options.sample ? window - 1 : window));
 }
 
 /**
