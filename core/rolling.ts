@@ -131,7 +131,11 @@ export function rollingMin(
  */
 export function windowStdev(
   values: Float64Array,
-  options: { readonly end: number; readonly window: number; readonly sample: boolean },
+  options: {
+    readonly end: number;
+    readonly window: number;
+    readonly sample: boolean;
+  },
 ): number {
   const { end, window } = options;
   const start = end - window + 1;
