@@ -81,3 +81,31 @@ export function timeframeMs(timeframe: string): number {
   }
   return Number(match[1]) * (UNIT_MS[unit] ?? 0);
 }
+
+/**
+ * The candle at one index of a series, as a plain record (for feeding incremental code).
+ *
+ * @param columns The series.
+ * @param index Row index, 0-based.
+ * @returns The candle.
+ * @throws {RangeError} When the index is outside the series.
+ */
+export function candleAt(columns: CandleColumns, index: number): Candle {
+  if (
+    !(index >= 0 && index < columns.close.length && Number.isInteger(index))
+  ) {
+    throw new RangeError(
+      `Cannot read candle as 'index' must be an integer from 0 to ${
+        columns.close.length - 1
+      }: current value is ${index}`,
+    );
+  }
+  return {
+    openTime: columns.openTime[index]!,
+    open: columns.open[index]!,
+    high: columns.high[index]!,
+    low: columns.low[index]!,
+    close: columns.close[index]!,
+    volume: columns.volume[index]!,
+  };
+}

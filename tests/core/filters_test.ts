@@ -14,7 +14,7 @@ import {
   smaSeries,
 } from "../../core/filters.ts";
 import { rsiSeries } from "../../core/rsi.ts";
-import type { Candle, CandleColumns } from "../../core/types.ts";
+import { candleAt, type CandleColumns } from "../../core/types.ts";
 import { loadCandles } from "../../data/candle_loader.ts";
 import {
   FIXTURES,
@@ -49,17 +49,6 @@ function columns(rows: {
     low: Float64Array.from(rows.low ?? rows.close),
     close: Float64Array.from(rows.close),
     volume: Float64Array.from(rows.volume ?? rows.close.map(() => 1)),
-  };
-}
-
-function candleAt(c: CandleColumns, t: number): Candle {
-  return {
-    openTime: c.openTime[t]!,
-    open: c.open[t]!,
-    high: c.high[t]!,
-    low: c.low[t]!,
-    close: c.close[t]!,
-    volume: c.volume[t]!,
   };
 }
 

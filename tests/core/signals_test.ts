@@ -11,7 +11,7 @@ import {
 import { SignalMachine } from "../../core/signal_machine.ts";
 import { forEachPreset } from "../../core/velas.ts";
 import { VelasIncremental } from "../../core/velas_incremental.ts";
-import type { Candle } from "../../core/types.ts";
+import { type Candle, candleAt } from "../../core/types.ts";
 import { loadCandles } from "../../data/candle_loader.ts";
 import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
 import { FIXTURES } from "../shared_data.ts";
@@ -193,14 +193,7 @@ Deno.test("same candles give the same signal ids in batch and incremental runs",
     const machine = new SignalMachine({ symbol: "BTCUSDT", timeframe: "1h" });
     const ids: string[] = [];
     for (let t = 0; t < n; t++) {
-      const candle: Candle = {
-        openTime: candles.openTime[t]!,
-        open: candles.open[t]!,
-        high: candles.high[t]!,
-        low: candles.low[t]!,
-        close: candles.close[t]!,
-        volume: candles.volume[t]!,
-      };
+      const candle: Candle = candleAt(candles, t);
       const v = indicator.update(candle);
       const step = machine.step(candle, { ...v, ...PASS });
       if (step.type === "emitted") ids.push(step.id);

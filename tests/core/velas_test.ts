@@ -4,10 +4,11 @@ import { atrSeries, AtrState, trueRange } from "../../core/atr.ts";
 import { rollingMax, rollingMin, rollingStdev } from "../../core/rolling.ts";
 import { forEachPreset, velasIndicator } from "../../core/velas.ts";
 import { VelasIncremental } from "../../core/velas_incremental.ts";
-import type {
-  CandleColumns,
-  IndicatorParams,
-  Semantics,
+import {
+  candleAt,
+  type CandleColumns,
+  type IndicatorParams,
+  type Semantics,
 } from "../../core/types.ts";
 import { loadCandles } from "../../data/candle_loader.ts";
 import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
@@ -216,14 +217,7 @@ async function checkBatchAgainstIncremental(
         semantics,
       );
       for (let t = 0; t < n; t++) {
-        const v = live.update({
-          openTime: candles.openTime[t]!,
-          open: candles.open[t]!,
-          high: candles.high[t]!,
-          low: candles.low[t]!,
-          close: candles.close[t]!,
-          volume: candles.volume[t]!,
-        });
+        const v = live.update(candleAt(candles, t));
         worst = Math.max(
           worst,
           maxRelativeDifference(v.longTrigger, batch.longTrigger[t]!),
