@@ -7,15 +7,13 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
 import {
   type Config,
   ConfigError,
-  DEFAULT_CONFIG,
-  parseConfig,
 } from "../core/config.ts";
 import { type PresetFile, presetFileName } from "../core/preset.ts";
 import { REGIMES, timeframeMs } from "../core/types.ts";
+import { loadConfigFile } from "../data/config_file.ts";
 import { generateDefaultPresets } from "./generate.ts";
 import { loadPresetDir, savePresetFile } from "./preset_store.ts";
 
@@ -83,35 +81,6 @@ async function exists(path: string): Promise<boolean> {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
   }
-}
-
-async function loadConfig(
-  given: string | undefined,
-  cwd: string,
-): Promise<{ config: Config; source: string }> {
-  const path = resolve(cwd, given ?? "config.yaml");
-  if (given === undefined && !(await exists(path))) {
-    return { config: DEFAULT_CONFIG, source: "defaults" };
-  }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new Error(
-      `Cannot load config '${path}' as it cannot be read: ${firstLine(error)}`,
-    );
-  }
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new Error(
-      `Cannot load config '${path}' as it is not valid YAML: ${
-        firstLine(error)
-      }`,
-    );
-  }
-  return { config: parseConfig(document, { mode: "tool" }), source: path };
 }
 
 function plural(n: number, word: string): string {
@@ -208,7 +177,7 @@ export async function runPresetsCommand(
   }
   let config: Config;
   try {
-    ({ config } = await loadConfig(values.config, io.cwd));
+    ({ config } = loadConfigFile(values.config, { cwd: io.cwd, mode: "tool" }));
   } catch (error) {
     io.stderr(error instanceof ConfigError ? error.message : firstLine(error));
     return USAGE_ERROR;
