@@ -25,7 +25,9 @@
  *      be stopped at the moved stop on H→L, or on H→C when the close is at or below it).
  *
  * `sameBarDecided` is true when, after the gap step, the bar's range reaches both the stop in
- * force and the next unfilled TP: the rule, not the data, decided the outcome.
+ * force and the next unfilled TP, or when TPs filled within the bar moved the stop and that moved
+ * stop filled in the same bar (`tp-first`, `adaptive`): the rule, not the data, decided the
+ * outcome.
  *
  * Prices: TP fills are limit fills at the level (or the gapped open); entry, stop and close fills
  * are market fills with adverse slippage. Every fill pays the taker fee. The ladder and the
@@ -349,8 +351,9 @@ export function updatePosition(
   }
   const favourable = dir > 0 ? bar.high : bar.low;
   const adverse = dir > 0 ? bar.low : bar.high;
-  const sameBarDecided = stopReached(walk, adverse) &&
+  const touchedBoth = stopReached(walk, adverse) &&
     tpReached(walk, favourable);
+  const tpsBeforeRule = walk.tpFilled;
   if (rule === "stop-first") {
     if (stopReached(walk, adverse)) fillStop(walk, walk.stop);
     else fillTps(walk, favourable);
@@ -365,6 +368,9 @@ export function updatePosition(
     walkLeg(walk, first, second);
     walkLeg(walk, second, bar.close);
   }
+  const lastFill = walk.fills[walk.fills.length - 1];
+  const sameBarDecided = touchedBoth ||
+    (walk.tpFilled > tpsBeforeRule && lastFill?.kind === "stop");
   const entry = position.entryPrice;
   const best = (dir * (favourable - entry) / entry) * 100;
   const worst = (dir * (adverse - entry) / entry) * 100;

@@ -132,12 +132,13 @@ Deno.test("adaptive tests the moved stop on the H→C leg while stop-first waits
   const adaptive = step(open("LONG"), b, { rule: "adaptive" });
   assert.deepEqual(kinds(adaptive), ["tp1@101", "tp2@102", "stop@101"]);
   assert.equal(adaptive.exitReason, "trailing-stop");
-  assert.equal(adaptive.sameBarDecided, false);
+  assert.equal(adaptive.sameBarDecided, true, "the path order, not the data, closed it");
   assertNear(tradeReturnPercent(adaptive.position), 1.2);
   const stopFirst = step(open("LONG"), b, { rule: "stop-first" });
   assert.deepEqual(kinds(stopFirst), ["tp1@101", "tp2@102"]);
   assert.equal(stopFirst.closed, false);
   assert.equal(stopFirst.position.stop, 101);
+  assert.equal(stopFirst.sameBarDecided, false);
   assertNear(stopFirst.position.remaining, 0.6, 1e-12);
 });
 
