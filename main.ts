@@ -3,11 +3,12 @@
  * command lives with its adapters. Known input errors print one clear line and exit 2 (no stack
  * trace); anything else is a bug and prints its stack with exit 1.
  *
- * Commands: `indicator`, `presets` (more arrive with the backtester and the live daemon).
+ * Commands: `backtest`, `indicator`, `presets` (more arrive with the live daemon).
  *
  * @module
  */
 // deno-lint-ignore-file no-console
+import { runBacktestCommand } from "./data/backtest_command.ts";
 import { runIndicatorCommand } from "./data/indicator_export.ts";
 import { CandleDataError } from "./data/candle_loader.ts";
 import { ConfigError } from "./core/config.ts";
@@ -18,6 +19,13 @@ type Command = (args: string[]) => Promise<number>;
 const stderr = (line: string) => console.error(line);
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  backtest: (args) =>
+    runBacktestCommand(args, {
+      stdout: (line) => console.log(line),
+      stderr,
+      now: () => Date.now(),
+      cwd: Deno.cwd(),
+    }),
   indicator: (args) =>
     runIndicatorCommand(args, {
       stdout: writeAll,
