@@ -32,7 +32,11 @@ import { loadCandles } from "./candle_loader.ts";
 import { writeBacktestOutput } from "./backtest_output.ts";
 import { listPresetFiles } from "../presets/preset_store.ts";
 import { type IndicatorParams, timeframeMs } from "../core/types.ts";
-import { indicatorPreset } from "../presets/indicator_presets.ts";
+import {
+  INDICATOR_PRESETS,
+  indicatorPreset,
+} from "../presets/indicator_presets.ts";
+import { runBiasChecks } from "./backtest_checks.ts";
 import {
   backtestSummary,
   printableTable,
@@ -51,6 +55,10 @@ const USAGE = `Usage: deno task backtest [options]
                         else the generated defaults)
   --independent         each series alone, 100 % of its own equity, no portfolio rules
   --compat velas-py     the original backtester's rules on one series (see README)
+  --check-lookahead     instead of a backtest: prove that signals before many cut points do not
+                        change when the data after them is removed (all 60 presets, or --preset N)
+  --check-warmup        instead of a backtest: bars each preset needs before its values no longer
+                        depend on where the data starts, against the configured data.warmup_bars
   --rule RULE           same-bar rule: stop-first (default) | tp-first | adaptive
   --entry MODE          close (default) | next-open
   --semantics S         pine (default) | velas-py
@@ -171,6 +179,8 @@ export async function runBacktestCommand(
       presets: { type: "string" },
       independent: { type: "boolean", default: false },
       compat: { type: "string" },
+      "check-lookahead": { type: "boolean", default: false },
+      "check-warmup": { type: "boolean", default: false },
       rule: { type: "string" },
       entry: { type: "string" },
       semantics: { type: "string" },
@@ -250,6 +260,17 @@ export async function runBacktestCommand(
         `warning: ${s.symbol} ${s.timeframe} has ${s.gaps} gap(s) in its candles; the series continues over them`,
       );
     }
+  }
+  if (values["check-lookahead"] || values["check-warmup"]) {
+    return runBiasChecks(loaded.series, {
+      lookahead: values["check-lookahead"],
+      semantics: choices.semantics,
+      presets: source.kind === "index"
+        ? [indicatorPreset(source.index)]
+        : INDICATOR_PRESETS,
+      configuredWarmup: config.data.warmup_bars,
+      io,
+    });
   }
   const { planned, from, to } = planSeries(loaded.series, choices);
   const generatedAt = new Date(io.now()).toISOString();
