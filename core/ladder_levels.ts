@@ -93,18 +93,20 @@ function format(values: readonly number[]): string {
  */
 export function normaliseShares(shares: readonly number[]): readonly number[] {
   let sum = 0;
-  for (const share of shares) sum += share;
-  if (
-    shares.length !== TP_COUNT ||
-    !shares.every((share) => Number.isFinite(share) && share >= 0) || !(sum > 0)
-  ) {
+  let valid = shares.length === TP_COUNT;
+  for (let k = 0; k < shares.length; k++) {
+    const share = shares[k]!;
+    if (!(share >= 0 && share < Infinity)) valid = false;
+    sum += share;
+  }
+  if (!valid || !(sum > 0)) {
     throw new RangeError(
       `Cannot normalise shares as 'shares' must be ${TP_COUNT} finite numbers >= 0 with a positive sum: current value is ${
         format(shares)
       }`,
     );
   }
-  if (Math.abs(sum - 100) <= 1e-9) return [...shares];
+  if (Math.abs(sum - 100) <= 1e-9) return shares.slice();
   return shares.map((share) => (share * 100) / sum);
 }
 
@@ -118,11 +120,11 @@ export function normaliseShares(shares: readonly number[]): readonly number[] {
  */
 export function checkLadderSpec(spec: LadderSpec): LadderSpec {
   const tp = spec.tpPercents;
-  const tpValid = tp.length === TP_COUNT &&
-    tp.every((p, k) =>
-      Number.isFinite(p) && p > 0 && p < 100 &&
-      (k === 0 || p > (tp[k - 1] ?? 0))
-    );
+  let tpValid = tp.length === TP_COUNT;
+  for (let k = 0; k < tp.length && tpValid; k++) {
+    const p = tp[k]!;
+    tpValid = p > 0 && p < 100 && (k === 0 || p > tp[k - 1]!);
+  }
   if (!tpValid) {
     throw new RangeError(
       `Cannot use ladder as 'tpPercents' must be ${TP_COUNT} strictly ascending numbers in (0, 100): current value is ${

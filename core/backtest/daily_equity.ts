@@ -23,6 +23,8 @@ export function eventDay(time: number): number {
 /** Collects daily equity points as time advances. */
 export class DailyEquity {
   #day = NaN;
+  /** Events at or before this time belong to the current day. */
+  #dayEnd = -Infinity;
   #points: EquityPoint[] = [];
   #initial: number;
 
@@ -39,7 +41,9 @@ export class DailyEquity {
    * @param equity Returns the equity as of now (before the event).
    */
   advance(time: number, equity: () => number): void {
+    if (time <= this.#dayEnd) return;
     const day = eventDay(time);
+    this.#dayEnd = day + DAY_MS;
     if (Number.isNaN(this.#day)) {
       this.#day = day;
       return;

@@ -1,8 +1,9 @@
 /**
  * The signals of one series as the live daemon would emit them: ATR, the regime of every bar,
  * the regime's preset choosing the triggers of that bar (the live rule), the filters, and one
- * signal state machine running across regime changes. Signals before `start` (the warm-up) are
- * not evaluated.
+ * signal state machine running across regime changes. The machine runs from the first bar, so its
+ * state at `start` is what a daemon running all along would have; signals before `start` (the
+ * warm-up) are dropped. The counters cover the whole series.
  *
  * @module
  */
@@ -29,7 +30,7 @@ export interface SeriesSignalOptions {
   ];
   readonly regime: RegimeSettings;
   readonly filters: FilterSettings;
-  /** First bar whose signals count (bars before only warm the indicator up). */
+  /** First bar whose signals count (bars before only warm the indicator and the machine up). */
   readonly start: number;
 }
 
@@ -109,11 +110,12 @@ export function seriesSignals(
     ...(verdicts === undefined
       ? {}
       : { longVerdict: verdicts.long, shortVerdict: verdicts.short }),
-  }, { events, start: options.start });
+  }, { events });
   const signal = new Int8Array(n);
   const filtered: FilteredSignal[] = [];
   for (let k = 0; k < events.count; k++) {
     const bar = events.bar[k]!;
+    if (bar < options.start) continue;
     const outcome = events.outcome[k]!;
     if (outcome === SignalOutcome.Long) signal[bar] = 1;
     else if (outcome === SignalOutcome.Short) signal[bar] = -1;

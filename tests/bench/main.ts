@@ -5,6 +5,7 @@
  * - `indicator`: all 60 presets, batch indicator + signal state machine over every futures file
  *   of `../shared/data/binance` (or `--data DIR`); reports preset-candles per second on one core
  *   (compute only, loading excluded and reported apart) and peak RSS.
+ * - `backtest`: see `backtest_bench.ts`.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import type { CandleColumns, Semantics } from "../../core/types.ts";
 import { loadCandles } from "../../data/candle_loader.ts";
 import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
 import { SHARED_DATA } from "../shared_data.ts";
+import { benchBacktest } from "./backtest_bench.ts";
 
 function peakRssMiB(): number {
   try {
@@ -170,8 +172,9 @@ function benchIndicator(args: string[]): number {
   return 0;
 }
 
-const BENCHES: Record<string, (args: string[]) => number> = {
+const BENCHES: Record<string, (args: string[]) => number | Promise<number>> = {
   indicator: benchIndicator,
+  backtest: benchBacktest,
 };
 
 if (import.meta.main) {
@@ -183,5 +186,5 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  Deno.exit(bench(rest));
+  Deno.exit(await bench(rest));
 }
