@@ -7,10 +7,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  type Config,
-  ConfigError,
-} from "../core/config.ts";
+import { type Config, ConfigError } from "../core/config.ts";
 import { type PresetFile, presetFileName } from "../core/preset.ts";
 import { REGIMES, timeframeMs } from "../core/types.ts";
 import { loadConfigFile } from "../data/config_file.ts";

@@ -132,7 +132,11 @@ Deno.test("adaptive tests the moved stop on the H→C leg while stop-first waits
   const adaptive = step(open("LONG"), b, { rule: "adaptive" });
   assert.deepEqual(kinds(adaptive), ["tp1@101", "tp2@102", "stop@101"]);
   assert.equal(adaptive.exitReason, "trailing-stop");
-  assert.equal(adaptive.sameBarDecided, true, "the path order, not the data, closed it");
+  assert.equal(
+    adaptive.sameBarDecided,
+    true,
+    "the path order, not the data, closed it",
+  );
   assertNear(tradeReturnPercent(adaptive.position), 1.2);
   const stopFirst = step(open("LONG"), b, { rule: "stop-first" });
   assert.deepEqual(kinds(stopFirst), ["tp1@101", "tp2@102"]);
