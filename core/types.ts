@@ -109,3 +109,25 @@ export function candleAt(columns: CandleColumns, index: number): Candle {
     volume: columns.volume[index]!,
   };
 }
+
+/**
+ * Rows `[start, end)` of a series as views (no copy).
+ *
+ * @param columns The series.
+ * @param range `start` (inclusive) and `end` (exclusive) row indices.
+ * @returns The sliced columns, sharing memory with `columns`.
+ */
+export function sliceCandles(
+  columns: CandleColumns,
+  range: { readonly start: number; readonly end: number },
+): CandleColumns {
+  const { start, end } = range;
+  return {
+    openTime: columns.openTime.subarray(start, end),
+    open: columns.open.subarray(start, end),
+    high: columns.high.subarray(start, end),
+    low: columns.low.subarray(start, end),
+    close: columns.close.subarray(start, end),
+    volume: columns.volume.subarray(start, end),
+  };
+}

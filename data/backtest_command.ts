@@ -31,7 +31,11 @@ import { runCompatVelasPy } from "../core/backtest/compat_velas_py.ts";
 import { loadCandles } from "./candle_loader.ts";
 import { writeBacktestOutput } from "./backtest_output.ts";
 import { listPresetFiles } from "../presets/preset_store.ts";
-import { type IndicatorParams, timeframeMs } from "../core/types.ts";
+import {
+  type IndicatorParams,
+  sliceCandles,
+  timeframeMs,
+} from "../core/types.ts";
 import {
   INDICATOR_PRESETS,
   indicatorPreset,
@@ -384,19 +388,11 @@ function compatRun(
   options: { params: IndicatorParams; hash: string; balance: number },
 ): { results: BacktestResult[]; filtered: number[]; ambiguous: number[] } {
   const { loaded, first, end } = planned;
-  const c = loaded.candles;
   const result = runCompatVelasPy({
     symbol: loaded.symbol,
     timeframe: loaded.timeframe,
     timeframeMs: timeframeMs(loaded.timeframe),
-    candles: {
-      openTime: c.openTime.subarray(first, end),
-      open: c.open.subarray(first, end),
-      high: c.high.subarray(first, end),
-      low: c.low.subarray(first, end),
-      close: c.close.subarray(first, end),
-      volume: c.volume.subarray(first, end),
-    },
+    candles: sliceCandles(loaded.candles, { start: first, end }),
     params: options.params,
     presetHash: options.hash,
     initialBalance: options.balance,

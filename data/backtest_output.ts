@@ -9,62 +9,44 @@
  *
  * @module
  */
-import type { Side } from "../core/types.ts";
+import type {
+  DecisionRecord,
+  EquityPoint as DailyEquityPoint,
+  FillRecord,
+  TradeRecord,
+} from "../core/backtest/records.ts";
 
-/** One closed trade. Prices in quote currency, `pnlPct` in percent of the entry notional. */
-export interface BacktestTrade {
-  readonly id: string;
-  readonly symbol: string;
-  readonly timeframe: string;
-  readonly side: Side;
-  readonly entryTime: number;
-  readonly entryPrice: number;
-  readonly exitTime: number;
-  readonly exitPrice: number;
-  readonly exitReason: string;
-  readonly tpHits: number;
-  readonly pnlPct: number;
-  readonly pnlQuote: number;
-  readonly feesQuote: number;
-  readonly fundingQuote: number;
-  readonly presetHash: string;
-}
+/** One closed trade, as trades.csv needs it. */
+export type BacktestTrade = Pick<
+  TradeRecord,
+  | "id"
+  | "symbol"
+  | "timeframe"
+  | "side"
+  | "entryTime"
+  | "entryPrice"
+  | "exitTime"
+  | "exitPrice"
+  | "exitReason"
+  | "tpHits"
+  | "pnlPct"
+  | "pnlQuote"
+  | "feesQuote"
+  | "fundingQuote"
+  | "presetHash"
+>;
 
 /** What a fill did to its position. */
-export type FillKind = "entry" | "tp" | "stop" | "close";
+export type FillKind = FillRecord["kind"];
 
 /** One fill of a trade; `tpIndex` (1-6) only for `tp` fills, `pnl` in quote currency. */
-export interface BacktestFill {
-  readonly tradeId: string;
-  readonly time: number;
-  readonly kind: FillKind;
-  readonly tpIndex?: number;
-  readonly price: number;
-  readonly quantity: number;
-  readonly fee: number;
-  readonly pnl: number;
-}
+export type BacktestFill = FillRecord;
 
 /** One signal and what the portfolio did with it; `rule` is the refusing rule or "". */
-export interface BacktestDecision {
-  readonly time: number;
-  readonly signalId: string;
-  readonly symbol: string;
-  readonly timeframe: string;
-  readonly side: Side;
-  readonly accepted: boolean;
-  readonly rule: string;
-  readonly detail: string;
-  readonly heatPct: number;
-  readonly openPositions: number;
-}
+export type BacktestDecision = DecisionRecord;
 
 /** Equity at one time (daily); `drawdownPct` is the drop from the running peak, in %, >= 0. */
-export interface EquityPoint {
-  readonly time: number;
-  readonly equity: number;
-  readonly drawdownPct: number;
-}
+export type EquityPoint = DailyEquityPoint & { readonly drawdownPct: number };
 
 /** Everything a run writes. `summary` must be JSON-able; its key order is kept. */
 export interface BacktestOutput {

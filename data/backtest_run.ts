@@ -23,8 +23,7 @@ import type { BacktestResult } from "../core/backtest/records.ts";
 import { seriesSignals } from "../core/backtest/series_signals.ts";
 import type { SameBarRule } from "../core/ladder.ts";
 import { sectorOf } from "../core/portfolio.ts";
-import type { CandleColumns, Semantics } from "../core/types.ts";
-import { timeframeMs } from "../core/types.ts";
+import { type Semantics, sliceCandles, timeframeMs } from "../core/types.ts";
 import type { LoadedSeries, SeriesPresets } from "./backtest_inputs.ts";
 
 /** What the user chose. */
@@ -105,21 +104,6 @@ export function planSeries(
   return { planned, from, to };
 }
 
-function cut(
-  candles: CandleColumns,
-  first: number,
-  end: number,
-): CandleColumns {
-  return {
-    openTime: candles.openTime.subarray(first, end),
-    open: candles.open.subarray(first, end),
-    high: candles.high.subarray(first, end),
-    low: candles.low.subarray(first, end),
-    close: candles.close.subarray(first, end),
-    volume: candles.volume.subarray(first, end),
-  };
-}
-
 /** Hourly closes per symbol for the correlation limit. */
 export type HourlyCloses = ReadonlyMap<
   string,
@@ -193,7 +177,7 @@ export function runPlanned(
       timeframe: loaded.timeframe,
       timeframeMs: timeframeMs(loaded.timeframe),
       sector: sectorOf(loaded.symbol, config.sectors),
-      candles: cut(loaded.candles, first, end),
+      candles: sliceCandles(loaded.candles, { start: first, end }),
       signal: signals.signal.subarray(first, end),
       regime: signals.regime.subarray(first, end),
       ladders: p.ladders,

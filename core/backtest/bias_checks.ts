@@ -10,7 +10,12 @@
  * @module
  */
 import { signalEvents, SignalOutcome } from "../signals.ts";
-import type { CandleColumns, IndicatorParams, Semantics } from "../types.ts";
+import {
+  type CandleColumns,
+  type IndicatorParams,
+  type Semantics,
+  sliceCandles,
+} from "../types.ts";
 import { velasIndicator } from "../velas.ts";
 import { scanPresetSignals } from "../velas_scan.ts";
 import { Workspace } from "../workspace.ts";
@@ -36,17 +41,6 @@ export type LookaheadResult =
     readonly signals: number;
   }
   | { readonly ok: false; readonly difference: LookaheadDifference };
-
-function head(candles: CandleColumns, end: number, start = 0): CandleColumns {
-  return {
-    openTime: candles.openTime.subarray(start, end),
-    open: candles.open.subarray(start, end),
-    high: candles.high.subarray(start, end),
-    low: candles.low.subarray(start, end),
-    close: candles.close.subarray(start, end),
-    volume: candles.volume.subarray(start, end),
-  };
-}
 
 function describe(outcome: number | undefined): string {
   if (outcome === undefined) return "no signal";
@@ -112,7 +106,7 @@ export function checkLookahead(
   for (const s of full) signals += s.bars.length;
   for (let k = 1; k <= cuts; k++) {
     const cut = Math.floor((n * k) / (cuts + 1));
-    const partial = scan(head(candles, cut));
+    const partial = scan(sliceCandles(candles, { start: 0, end: cut }));
     for (let p = 0; p < full.length; p++) {
       const a = full[p]!;
       const b = partial[p]!;
@@ -174,7 +168,13 @@ export function warmupBars(
   const { params, semantics, offset, tolerance } = options;
   const n = candles.close.length;
   const full = velasIndicator(candles, { params, semantics });
-  const late = velasIndicator(head(candles, n, offset), { params, semantics });
+  const late = velasIndicator(
+    sliceCandles(candles, { start: offset, end: n }),
+    {
+      params,
+      semantics,
+    },
+  );
   let settled: number | undefined;
   for (let t = 0; t < n - offset; t++) {
     const pairs = [

@@ -24,6 +24,7 @@ import { signalId } from "../signals.ts";
 import type { CandleColumns, IndicatorParams, Side } from "../types.ts";
 import { velasIndicator } from "../velas.ts";
 import { DailyEquity } from "./daily_equity.ts";
+import { tradeRecordOf } from "./trade_record.ts";
 import type { BacktestResult, FillRecord, TradeRecord } from "./records.ts";
 
 /** The original's ladder: normal regime, shares 17/17/17/17/16/16, cascade stop. */
@@ -76,31 +77,18 @@ export function runCompatVelasPy(series: CompatSeries): BacktestResult {
 
   const finish = () => {
     const p = open!.position;
-    const net = netPnl(p);
-    equity += net;
+    equity += netPnl(p);
     const last = open!.fills[open!.fills.length - 1]!;
-    trades.push({
+    trades.push(tradeRecordOf(p, {
       id: open!.id,
-      seriesKey: `${series.symbol}:${series.timeframe}`,
       symbol: series.symbol,
       timeframe: series.timeframe,
-      side: p.side,
-      entryTime: p.entryTime,
-      entryPrice: p.entryPrice,
       exitTime: p.exitTime ?? last.time,
       exitPrice: last.price,
-      exitReason: p.exitReason ?? "manual",
-      tpHits: p.tpFilled,
-      pnlQuote: net,
-      pnlPct: (net / (p.quantity * p.entryPrice)) * 100,
-      feesQuote: 0,
-      fundingQuote: 0,
-      notional: p.quantity * p.entryPrice,
-      barsHeld: p.barsHeld,
       sameBarDecided: open!.sameBar,
       regime: "normal",
       presetHash: series.presetHash,
-    });
+    }));
     for (const fill of open!.fills) fills.push({ tradeId: open!.id, ...fill });
     open = undefined;
   };

@@ -19,7 +19,6 @@ import {
   type Fill,
   ladderPrices,
   type LadderSpec,
-  netPnl,
   openPosition,
   type Position,
   type SameBarRule,
@@ -43,6 +42,7 @@ import type {
   FillRecord,
   TradeRecord,
 } from "./records.ts";
+import { tradeRecordOf } from "./trade_record.ts";
 
 /** One series as the engine needs it. */
 export interface EngineSeries {
@@ -144,30 +144,17 @@ function recordFill(book: Book, id: string, fill: Fill): void {
 function finishTrade(book: Book, series: EngineSeries, s: number): void {
   const trade = book.open[s]!;
   const p = trade.position;
-  const net = netPnl(p);
   const last = book.fills[book.fills.length - 1]!;
-  book.trades.push({
+  book.trades.push(tradeRecordOf(p, {
     id: trade.id,
-    seriesKey: `${series.symbol}:${series.timeframe}`,
     symbol: series.symbol,
     timeframe: series.timeframe,
-    side: p.side,
-    entryTime: p.entryTime,
-    entryPrice: p.entryPrice,
     exitTime: p.exitTime ?? last.time,
     exitPrice: last.price,
-    exitReason: p.exitReason ?? "manual",
-    tpHits: p.tpFilled,
-    pnlQuote: net,
-    pnlPct: (net / (p.quantity * p.entryPrice)) * 100,
-    feesQuote: p.feesPaid,
-    fundingQuote: p.fundingPaid,
-    notional: p.quantity * p.entryPrice,
-    barsHeld: p.barsHeld,
     sameBarDecided: trade.sameBar,
     regime: trade.regime,
     presetHash: trade.presetHash,
-  });
+  }));
   book.open[s] = undefined;
 }
 

@@ -14,7 +14,6 @@ import type { CostModel } from "../costs.ts";
 import {
   closePosition,
   type LadderSpec,
-  netPnl,
   openPosition,
   type Position,
   type SameBarRule,
@@ -32,6 +31,7 @@ import { scanPresetSignals } from "../velas_scan.ts";
 import type { Workspace } from "../workspace.ts";
 import { DailyEquity } from "./daily_equity.ts";
 import type { EquityPoint, TradeRecord } from "./records.ts";
+import { tradeRecordOf } from "./trade_record.ts";
 
 /** Options of {@link sweepPresets}. */
 export interface SweepOptions {
@@ -110,30 +110,17 @@ export function sweepPresets(
       };
       const finish = (exitTime: number, exitPrice: number) => {
         const p = current!.position;
-        const net = netPnl(p);
 
-        trades.push({
+        trades.push(tradeRecordOf(p, {
           id: current!.id,
-          seriesKey: `${options.symbol}:${options.timeframe}`,
           symbol: options.symbol,
           timeframe: options.timeframe,
-          side: p.side,
-          entryTime: p.entryTime,
-          entryPrice: p.entryPrice,
           exitTime,
           exitPrice,
-          exitReason: p.exitReason ?? "manual",
-          tpHits: p.tpFilled,
-          pnlQuote: net,
-          pnlPct: (net / (p.quantity * p.entryPrice)) * 100,
-          feesQuote: p.feesPaid,
-          fundingQuote: p.fundingPaid,
-          notional: p.quantity * p.entryPrice,
-          barsHeld: p.barsHeld,
           sameBarDecided: current!.sameBar,
           regime: regimes[current!.regime]!,
           presetHash: "",
-        });
+        }));
         current = undefined;
       };
 
