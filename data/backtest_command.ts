@@ -32,6 +32,7 @@ import { loadCandles } from "./candle_loader.ts";
 import { writeBacktestOutput } from "./backtest_output.ts";
 import { listPresetFiles } from "../presets/preset_store.ts";
 import {
+  type CandleColumns,
   type IndicatorParams,
   sliceCandles,
   timeframeMs,
@@ -64,6 +65,8 @@ const USAGE = `Usage: deno task backtest [options]
   --check-warmup        instead of a backtest: bars each preset needs before its values no longer
                         depend on where the data starts, against the configured data.warmup_bars
   --rule RULE           same-bar rule: stop-first (default) | tp-first | adaptive
+  --detail-timeframe TF replay finer candles (e.g. 15m, where SYMBOL-15m files exist) on bars
+                        that touch both the stop and a TP, so the data decides, not the rule
   --entry MODE          close (default) | next-open
   --semantics S         pine (default) | velas-py
   --no-costs            no fees, slippage or funding
@@ -153,6 +156,38 @@ function hourlyCloses(dir: string, symbols: readonly string[]): HourlyCloses {
   return out;
 }
 
+function detailCandles(
+  dir: string,
+  options: {
+    symbols: readonly string[];
+    timeframe: string;
+    io: BacktestCommandIo;
+  },
+): Map<string, { candles: CandleColumns; timeframeMs: number }> {
+  const step = timeframeMs(options.timeframe);
+  const out = new Map<
+    string,
+    { candles: CandleColumns; timeframeMs: number }
+  >();
+  const missing: string[] = [];
+  for (const symbol of options.symbols) {
+    const file = findSeriesFile(dir, { symbol, timeframe: options.timeframe });
+    if (file === undefined) missing.push(symbol);
+    else {out.set(symbol, {
+        candles: loadCandles(file, { timeframe: options.timeframe }),
+        timeframeMs: step,
+      });}
+  }
+  if (missing.length > 0) {
+    options.io.stderr(
+      `note: no ${options.timeframe} candles for ${
+        missing.join(", ")
+      }: the same-bar rule decides there`,
+    );
+  }
+  return out;
+}
+
 function stamp(time: number): string {
   return new Date(time).toISOString().replace(/[-:]/g, "").replace("T", "-")
     .slice(0, 15);
@@ -183,6 +218,7 @@ export async function runBacktestCommand(
       presets: { type: "string" },
       independent: { type: "boolean", default: false },
       compat: { type: "string" },
+      "detail-timeframe": { type: "string" },
       "check-lookahead": { type: "boolean", default: false },
       "check-warmup": { type: "boolean", default: false },
       rule: { type: "string" },
@@ -292,8 +328,21 @@ export async function runBacktestCommand(
       `Cannot run backtest as '--compat velas-py' runs one series: current selection has ${planned.length} (use --symbols S --timeframes TF)`,
     );
   }
+  const detail = values["detail-timeframe"] === undefined
+    ? undefined
+    : detailCandles(dir, {
+      symbols: symbolsUsed,
+      timeframe: values["detail-timeframe"],
+      io,
+    });
   const run = compat === undefined
-    ? runPlanned(planned, { presets, config, choices, hourly })
+    ? runPlanned(planned, {
+      presets,
+      config,
+      choices,
+      hourly,
+      ...(detail === undefined ? {} : { detail }),
+    })
     : compatRun(planned[0]!, {
       params: indicatorPreset(source.kind === "index" ? source.index : 0),
       hash: presets.get(

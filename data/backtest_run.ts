@@ -23,7 +23,12 @@ import type { BacktestResult } from "../core/backtest/records.ts";
 import { seriesSignals } from "../core/backtest/series_signals.ts";
 import type { SameBarRule } from "../core/ladder.ts";
 import { sectorOf } from "../core/portfolio.ts";
-import { type Semantics, sliceCandles, timeframeMs } from "../core/types.ts";
+import {
+  type CandleColumns,
+  type Semantics,
+  sliceCandles,
+  timeframeMs,
+} from "../core/types.ts";
 import type { LoadedSeries, SeriesPresets } from "./backtest_inputs.ts";
 
 /** What the user chose. */
@@ -137,6 +142,22 @@ export function correlationLookup(
   };
 }
 
+function detailFor(
+  loaded: LoadedSeries,
+  detail:
+    | ReadonlyMap<
+      string,
+      { readonly candles: CandleColumns; readonly timeframeMs: number }
+    >
+    | undefined,
+): { detail?: { candles: CandleColumns; timeframeMs: number } } {
+  const found = detail?.get(loaded.symbol);
+  return found !== undefined &&
+      found.timeframeMs < timeframeMs(loaded.timeframe)
+    ? { detail: { candles: found.candles, timeframeMs: found.timeframeMs } }
+    : {};
+}
+
 /**
  * Computes signals and runs the engine.
  *
@@ -151,6 +172,11 @@ export function runPlanned(
     readonly config: Config;
     readonly choices: RunChoices;
     readonly hourly: HourlyCloses;
+    /** Finer candles per symbol for `--detail-timeframe`. */
+    readonly detail?: ReadonlyMap<
+      string,
+      { readonly candles: CandleColumns; readonly timeframeMs: number }
+    >;
   },
 ): {
   results: BacktestResult[];
@@ -182,6 +208,7 @@ export function runPlanned(
       regime: signals.regime.subarray(first, end),
       ladders: p.ladders,
       presetHashes: p.hashes,
+      ...detailFor(loaded, context.detail),
     };
   });
   const portfolio = config.portfolio;

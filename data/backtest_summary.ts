@@ -157,6 +157,10 @@ export function backtestSummary(input: SummaryInput): Summary {
       refused_by_rule: refusedByRule,
     },
     same_bar_decided_bars: metrics.sameBarDecidedBars,
+    bars_resolved_by_finer_candles: run.results.reduce(
+      (n, r) => n + (r.facts.detailResolved ?? 0),
+      0,
+    ),
     metrics: JSON.parse(
       JSON.stringify(
         metrics,

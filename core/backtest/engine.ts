@@ -36,6 +36,7 @@ import type { CandleColumns, Regime, Side } from "../types.ts";
 import { signalId } from "../signals.ts";
 import { fixedRiskSize } from "../sizing.ts";
 import { DailyEquity } from "./daily_equity.ts";
+import { replayDetail } from "./detail_replay.ts";
 import type {
   BacktestResult,
   DecisionRecord,
@@ -60,6 +61,11 @@ export interface EngineSeries {
   readonly ladders: readonly [LadderSpec, LadderSpec, LadderSpec];
   /** Preset content hash per regime. */
   readonly presetHashes: readonly [string, string, string];
+  /** Finer candles of the same symbol, replayed on bars the same-bar rule would decide. */
+  readonly detail?: {
+    readonly candles: CandleColumns;
+    readonly timeframeMs: number;
+  };
 }
 
 /** How the engine trades. */
@@ -116,6 +122,7 @@ class Book {
   bars = 0;
   barsInPosition = 0;
   sameBarDecided = 0;
+  detailResolved = 0;
 
   constructor(balance: number, seriesCount: number) {
     this.balance = balance;
@@ -373,14 +380,28 @@ function onBar(
       gapFills: options.gapFills,
       costs: options.costs,
     });
-    trade.position = update.position;
-    book.balance -= update.funding;
-    if (update.sameBarDecided) {
+    const fine = update.sameBarDecided && series.detail !== undefined
+      ? replayDetail(trade.position, {
+        detail: series.detail.candles,
+        detailMs: series.detail.timeframeMs,
+        openTime: c.openTime[t]!,
+        barMs: series.timeframeMs,
+        spec: trade.spec,
+        rule: options.rule,
+        gapFills: options.gapFills,
+        costs: options.costs,
+      })
+      : undefined;
+    if (fine !== undefined) book.detailResolved++;
+    const result = fine ?? update;
+    trade.position = result.position;
+    book.balance -= result.funding;
+    if (result.sameBarDecided) {
       trade.sameBar++;
       book.sameBarDecided++;
     }
-    for (const fill of update.fills) recordFill(book, trade.id, fill);
-    if (update.closed) finishTrade(book, series, s);
+    for (const fill of result.fills) recordFill(book, trade.id, fill);
+    if (result.closed) finishTrade(book, series, s);
   }
   const signal = series.signal[t]!;
   if (signal !== 0) {
@@ -452,6 +473,7 @@ function runBook(
       bars: book.bars,
       barsInPosition: book.barsInPosition,
       sameBarDecided: book.sameBarDecided,
+      detailResolved: book.detailResolved,
     },
     finalEquity,
   };

@@ -93,6 +93,8 @@ export interface RunFacts {
   readonly barsInPosition: number;
   /** Bars on which the same-bar rule decided an outcome. */
   readonly sameBarDecided: number;
+  /** Bars resolved by replaying finer candles instead of the rule (0 without detail data). */
+  readonly detailResolved?: number;
 }
 
 /** Everything a backtest run returns. */

@@ -373,3 +373,54 @@ Deno.test("backtest warns about a gap in the candles and goes on", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test({
+  name:
+    `--detail-timeframe 15m resolves same-bar bars from finer candles${NEEDS_SHARED}`,
+  ignore: SHARED_DATA === undefined,
+  async fn() {
+    const dir = temp();
+    try {
+      const args = [
+        "--data",
+        SHARED_DATA!,
+        "--timeframes",
+        "1h",
+        "--symbols",
+        "BTCUSDT,ETHUSDT",
+      ];
+      const plain = await backtest([
+        ...args,
+        "--rule",
+        "tp-first",
+        "--out",
+        "a",
+      ], dir);
+      const fine = await backtest(
+        [
+          ...args,
+          "--rule",
+          "tp-first",
+          "--detail-timeframe",
+          "15m",
+          "--out",
+          "b",
+        ],
+        dir,
+      );
+      assert.equal(plain.code, 0);
+      assert.equal(fine.code, 0);
+      const a = JSON.parse(
+        readFileSync(join(dir, "a", "summary.json"), "utf8"),
+      );
+      const b = JSON.parse(
+        readFileSync(join(dir, "b", "summary.json"), "utf8"),
+      );
+      assert.equal(a.bars_resolved_by_finer_candles, 0);
+      assert.ok(b.bars_resolved_by_finer_candles > 0);
+      assert.ok(b.same_bar_decided_bars < a.same_bar_decided_bars);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});

@@ -232,3 +232,40 @@ Deno.test("independent mode trades each series alone with all of its equity", ()
     results[1]!.trades.map((t) => t.pnlQuote),
   );
 });
+
+Deno.test("finer candles decide a bar that touches both the stop and a TP", () => {
+  const t8 = T0 + 8 * HOUR;
+  const q = 15 * 60_000;
+  // Inside bar 8 the price falls to 100.8 first (stop 101), then rises to 103.2 (TP3 103).
+  const fine = [
+    [102.8, 102.9, 100.8, 101.0],
+    [101.0, 102.0, 100.9, 101.9],
+    [101.9, 103.2, 101.8, 102.0],
+    [102.0, 102.1, 101.4, 101.5],
+  ];
+  const detail = {
+    timeframeMs: q,
+    candles: {
+      openTime: Float64Array.from(fine, (_, k) => t8 + k * q),
+      open: Float64Array.from(fine, (b) => b[0]!),
+      high: Float64Array.from(fine, (b) => b[1]!),
+      low: Float64Array.from(fine, (b) => b[2]!),
+      close: Float64Array.from(fine, (b) => b[3]!),
+      volume: new Float64Array(4).fill(1),
+    },
+  };
+  const [result] = runBacktest(
+    [{ ...series(), detail }],
+    options({ rule: "tp-first" }),
+  );
+  const t1 = result!.trades[0]!;
+  assert.deepEqual([t1.exitPrice, t1.tpHits, t1.exitReason], [
+    101,
+    2,
+    "trailing-stop",
+  ]);
+  close(t1.pnlQuote, 24, "the stop came first, whatever the rule says");
+  assert.equal(t1.barsHeld, 3, "bars 6, 7 and 8: the replayed bar counts once");
+  assert.equal(result!.facts.detailResolved, 1);
+  assert.equal(result!.facts.sameBarDecided, 0);
+});
