@@ -25,6 +25,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       stderr,
       now: () => Date.now(),
       cwd: Deno.cwd(),
+      ...(Deno.stderr.isTerminal() ? { progress: progressLine } : {}),
     }),
   indicator: (args) =>
     runIndicatorCommand(args, {
@@ -39,6 +40,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       cwd: Deno.cwd(),
     }),
 };
+
+/** Rewrites one status line on the terminal (an empty text clears it). */
+function progressLine(text: string): void {
+  const line = text === "" ? "\r\x1b[2K" : `\r\x1b[2K${text.slice(0, 100)}`;
+  Deno.stderr.writeSync(new TextEncoder().encode(line));
+}
 
 function writeAll(text: string): void {
   const bytes = new TextEncoder().encode(text);

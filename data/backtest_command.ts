@@ -79,6 +79,8 @@ export interface BacktestCommandIo {
   readonly stderr: (line: string) => void;
   readonly now: () => number;
   readonly cwd: string;
+  /** Progress on one updating line; given only when stderr is a terminal. */
+  readonly progress?: (text: string) => void;
 }
 
 function parseDate(
@@ -283,6 +285,9 @@ export async function runBacktestCommand(
     symbols: symbols ?? config.pairs,
     timeframes: timeframes ?? config.timeframes,
     required: symbols !== undefined || timeframes !== undefined,
+    ...(io.progress === undefined
+      ? {}
+      : { onFile: (file: string) => io.progress?.(`loading ${file}`) }),
   });
   if (loaded.series.length === 0) {
     throw new RangeError(
@@ -312,6 +317,9 @@ export async function runBacktestCommand(
       io,
     });
   }
+  io.progress?.(
+    `loaded ${loaded.series.length} series; computing signals and simulating`,
+  );
   const { planned, from, to } = planSeries(loaded.series, choices);
   const generatedAt = new Date(io.now()).toISOString();
   const presets = await resolvePresets(loaded.series, {
@@ -368,6 +376,7 @@ export async function runBacktestCommand(
     merged,
     ...(compat === undefined ? {} : { compat }),
   });
+  io.progress?.(`writing ${out}`);
   writeBacktestOutput(out, {
     trades: merged.trades,
     fills: merged.fills,
@@ -375,6 +384,7 @@ export async function runBacktestCommand(
     equity: withDrawdown(merged.equity),
     summary: summary.json,
   }, { reportHtml: reportFor(summary) });
+  io.progress?.("");
   for (const line of printableTable(summary)) io.stdout(line);
   io.stdout(
     `wrote trades.csv, fills.csv, decisions.csv, equity.csv, summary.json, report.html to ${out}`,

@@ -97,6 +97,8 @@ export function loadSeriesSet(
     readonly symbols: readonly string[];
     readonly timeframes: readonly string[];
     readonly required: boolean;
+    /** Called before each file is loaded. */
+    readonly onFile?: (file: string) => void;
   },
 ): { series: LoadedSeries[]; missing: string[] } {
   if (!existsSync(dir)) {
@@ -132,6 +134,7 @@ export function loadSeriesSet(
         missing.push(`${symbol} ${timeframe}`);
         continue;
       }
+      request.onFile?.(file);
       const candles = loadCandles(file, { timeframe });
       series.push({
         symbol,
