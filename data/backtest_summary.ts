@@ -67,6 +67,16 @@ function jsonNumber(value: number, digits = 6): number | string | null {
   return Math.round(value * f) / f;
 }
 
+/** A JSON-ready copy of a metrics record (rounded numbers, infinities as strings). */
+function rounded(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(
+      value,
+      (_k, v) => (typeof v === "number" ? jsonNumber(v) : v),
+    ),
+  );
+}
+
 /**
  * Computes the run's metrics and summary.
  *
@@ -156,17 +166,15 @@ export function backtestSummary(input: SummaryInput): Summary {
       accepted: merged.decisions.filter((d) => d.accepted).length,
       refused_by_rule: refusedByRule,
     },
+    per_series: Object.fromEntries(
+      perSeries.map(({ key, trades }) => [key, rounded(tradeMetrics(trades))]),
+    ),
     same_bar_decided_bars: metrics.sameBarDecidedBars,
     bars_resolved_by_finer_candles: run.results.reduce(
       (n, r) => n + (r.facts.detailResolved ?? 0),
       0,
     ),
-    metrics: JSON.parse(
-      JSON.stringify(
-        metrics,
-        (_k, v) => (typeof v === "number" ? jsonNumber(v) : v),
-      ),
-    ),
+    metrics: rounded(metrics),
   };
   return { input, metrics, perSeries, refusedByRule, json };
 }
