@@ -3,12 +3,13 @@
  * command lives with its adapters. Known input errors print one clear line and exit 2 (no stack
  * trace); anything else is a bug and prints its stack with exit 1.
  *
- * Commands: `backtest`, `indicator`, `presets` (more arrive with the live daemon).
+ * Commands: `backtest`, `download`, `indicator`, `presets` (more arrive with the live daemon).
  *
  * @module
  */
 // deno-lint-ignore-file no-console
 import { runBacktestCommand } from "./data/backtest_command.ts";
+import { runDownloadCommand } from "./data/download_command.ts";
 import { runIndicatorCommand } from "./data/indicator_export.ts";
 import { CandleDataError } from "./data/candle_loader.ts";
 import { ConfigError } from "./core/config.ts";
@@ -21,6 +22,14 @@ const stderr = (line: string) => console.error(line);
 const COMMANDS: Readonly<Record<string, Command>> = {
   backtest: (args) =>
     runBacktestCommand(args, {
+      stdout: (line) => console.log(line),
+      stderr,
+      now: () => Date.now(),
+      cwd: Deno.cwd(),
+      ...(Deno.stderr.isTerminal() ? { progress: progressLine } : {}),
+    }),
+  download: (args) =>
+    runDownloadCommand(args, {
       stdout: (line) => console.log(line),
       stderr,
       now: () => Date.now(),

@@ -20,6 +20,7 @@ import { loadCandles } from "../../data/candle_loader.ts";
 import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 import { benchBacktest } from "./backtest_bench.ts";
+import { benchData } from "./data_bench.ts";
 
 function peakRssMiB(): number {
   try {
@@ -175,6 +176,7 @@ function benchIndicator(args: string[]): number {
 const BENCHES: Record<string, (args: string[]) => number | Promise<number>> = {
   indicator: benchIndicator,
   backtest: benchBacktest,
+  data: benchData,
 };
 
 if (import.meta.main) {
