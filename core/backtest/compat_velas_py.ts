@@ -21,7 +21,12 @@ import {
   updatePosition,
 } from "../ladder.ts";
 import { signalId } from "../signals.ts";
-import type { CandleColumns, IndicatorParams, Side } from "../types.ts";
+import {
+  candleAt,
+  type CandleColumns,
+  type IndicatorParams,
+  type Side,
+} from "../types.ts";
 import { velasIndicator } from "../velas.ts";
 import { DailyEquity } from "./daily_equity.ts";
 import { tradeRecordOf } from "./trade_record.ts";
@@ -101,13 +106,7 @@ export function runCompatVelasPy(series: CompatSeries): BacktestResult {
     if (Number.isNaN(lt) || Number.isNaN(st)) continue;
     if (open !== undefined) {
       barsInPosition++;
-      const update = updatePosition(open.position, {
-        openTime: c.openTime[t]!,
-        open: c.open[t]!,
-        high: c.high[t]!,
-        low: c.low[t]!,
-        close: c.close[t]!,
-      }, {
+      const update = updatePosition(open.position, candleAt(c, t), {
         spec: VELAS_PY_LADDER,
         rule: "tp-first",
         gapFills: false,

@@ -14,7 +14,7 @@ import {
   type SameBarRule,
   updatePosition,
 } from "../ladder.ts";
-import type { CandleColumns } from "../types.ts";
+import { candleAt, type CandleColumns } from "../types.ts";
 
 /** What replaying the finer candles of one bar did. */
 export interface DetailReplay {
@@ -75,13 +75,7 @@ export function replayDetail(
   let closed = false;
   let sameBarDecided = false;
   for (let k = first; k <= last && !closed; k++) {
-    const update = updatePosition(current, {
-      openTime: detail.openTime[k]!,
-      open: detail.open[k]!,
-      high: detail.high[k]!,
-      low: detail.low[k]!,
-      close: detail.close[k]!,
-    }, {
+    const update = updatePosition(current, candleAt(detail, k), {
       spec: options.spec,
       rule: options.rule,
       gapFills: options.gapFills,

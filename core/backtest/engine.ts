@@ -31,7 +31,7 @@ import {
   portfolioHeatPercent,
   type PortfolioLimits,
 } from "../portfolio.ts";
-import { REGIMES } from "../types.ts";
+import { candleAt, REGIMES } from "../types.ts";
 import type { CandleColumns, Regime, Side } from "../types.ts";
 import { signalId } from "../signals.ts";
 import { fixedRiskSize } from "../sizing.ts";
@@ -368,13 +368,7 @@ function onBar(
   const trade = book.open[s];
   if (trade !== undefined && trade.position.entryTime <= c.openTime[t]!) {
     book.barsInPosition++;
-    const update = updatePosition(trade.position, {
-      openTime: c.openTime[t]!,
-      open: c.open[t]!,
-      high: c.high[t]!,
-      low: c.low[t]!,
-      close: c.close[t]!,
-    }, {
+    const update = updatePosition(trade.position, candleAt(c, t), {
       spec: trade.spec,
       rule: options.rule,
       gapFills: options.gapFills,

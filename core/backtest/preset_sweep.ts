@@ -21,11 +21,12 @@ import {
 } from "../ladder.ts";
 import { skipQuietBars } from "../position_quiet.ts";
 import { signalEvents, signalId, SignalOutcome } from "../signals.ts";
-import type {
-  CandleColumns,
-  IndicatorParams,
-  Semantics,
-  Side,
+import {
+  candleAt,
+  type CandleColumns,
+  type IndicatorParams,
+  type Semantics,
+  type Side,
 } from "../types.ts";
 import { scanPresetSignals } from "../velas_scan.ts";
 import type { Workspace } from "../workspace.ts";
@@ -82,7 +83,7 @@ export function sweepPresets(
 ): void {
   const { costs, rule, gapFills, timeframeMs, start } = options;
   const n = candles.close.length;
-  const { openTime, open, high, low, close } = candles;
+  const { openTime, close } = candles;
   const events = signalEvents(n);
   const regimes = ["low", "normal", "high"] as const;
   scanPresetSignals(candles, {
@@ -143,13 +144,11 @@ export function sweepPresets(
           const t = skipped.next;
           daily.advance(openTime[t]! + timeframeMs, () => balance);
           barsInPosition++;
-          const update = updatePosition(current.position, {
-            openTime: openTime[t]!,
-            open: open[t]!,
-            high: high[t]!,
-            low: low[t]!,
-            close: close[t]!,
-          }, { spec: current.spec, rule, gapFills, costs });
+          const update = updatePosition(
+            current.position,
+            candleAt(candles, t),
+            { spec: current.spec, rule, gapFills, costs },
+          );
           current.position = update.position;
           balance -= update.funding;
           for (const fill of update.fills) book(fill);
