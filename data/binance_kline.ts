@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Candle, CandleColumns } from "../core/types.ts";
+import { type Candle, candleAt, type CandleColumns } from "../core/types.ts";
 
 /** One kline with every field Binance sends (besides trade ids). */
 export interface Kline extends Candle {
@@ -283,12 +283,7 @@ export function klineColumns(klines: readonly Kline[]): KlineColumns {
  */
 export function klineAt(columns: KlineColumns, index: number): Kline {
   return {
-    openTime: columns.openTime[index]!,
-    open: columns.open[index]!,
-    high: columns.high[index]!,
-    low: columns.low[index]!,
-    close: columns.close[index]!,
-    volume: columns.volume[index]!,
+    ...candleAt(columns, index),
     closeTime: columns.closeTime[index]!,
     quoteVolume: columns.quoteVolume[index]!,
     trades: columns.trades[index]!,

@@ -42,6 +42,18 @@ function temp(): string {
   return mkdtempSync(join(tmpdir(), "velas-backtest-"));
 }
 
+/** Runs a test body in a fresh temp directory and removes it afterwards. */
+function inTemp(fn: (dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = temp();
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
 /** Minimal CSV reader for the files we write (no quoted newlines in these columns). */
 function readCsv(path: string): Record<string, string>[] {
   const [header, ...lines] = readFileSync(path, "utf8").trimEnd().split("\n");
@@ -69,9 +81,9 @@ function readCsv(path: string): Record<string, string>[] {
   });
 }
 
-Deno.test("backtest on bundled candles prints the table and writes all six outputs", async () => {
-  const dir = temp();
-  try {
+Deno.test(
+  "backtest on bundled candles prints the table and writes all six outputs",
+  inTemp(async (dir) => {
     const result = await backtest([
       "--data",
       FIXTURES,
@@ -98,10 +110,8 @@ Deno.test("backtest on bundled candles prints the table and writes all six outpu
     assert.equal(trades.length, summary.metrics.totalTrades);
     const net = trades.reduce((sum, t) => sum + Number(t.pnl_quote), 0);
     assert.ok(Math.abs(net - summary.metrics.netProfitQuote) < 1e-3);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
 Deno.test({
   name:
@@ -238,9 +248,9 @@ Deno.test({
   },
 });
 
-Deno.test("backtest refuses an unknown symbol, naming it and the symbols that exist", async () => {
-  const dir = temp();
-  try {
+Deno.test(
+  "backtest refuses an unknown symbol, naming it and the symbols that exist",
+  inTemp(async (dir) => {
     await assert.rejects(
       () =>
         backtest([
@@ -260,14 +270,12 @@ Deno.test("backtest refuses an unknown symbol, naming it and the symbols that ex
         return true;
       },
     );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-Deno.test("backtest refuses a range with no data and writes nothing", async () => {
-  const dir = temp();
-  try {
+Deno.test(
+  "backtest refuses a range with no data and writes nothing",
+  inTemp(async (dir) => {
     await assert.rejects(
       () =>
         backtest([
@@ -285,14 +293,12 @@ Deno.test("backtest refuses a range with no data and writes nothing", async () =
       /Cannot backtest BTCUSDT 1h as the range has no candle to trade/,
     );
     assert.deepEqual(readdirSync(dir), []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-Deno.test("backtest refuses a preset directory that lacks a series' file", async () => {
-  const dir = temp();
-  try {
+Deno.test(
+  "backtest refuses a preset directory that lacks a series' file",
+  inTemp(async (dir) => {
     const presets = join(dir, "presets");
     Deno.mkdirSync(presets);
     await assert.rejects(
@@ -312,14 +318,12 @@ Deno.test("backtest refuses a preset directory that lacks a series' file", async
         ),
       /lacks 3 file\(s\): BTCUSDT_1h_low\.yaml, BTCUSDT_1h_normal\.yaml, BTCUSDT_1h_high\.yaml/,
     );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-Deno.test("backtest refuses an empty candle file, naming it", async () => {
-  const dir = temp();
-  try {
+Deno.test(
+  "backtest refuses an empty candle file, naming it",
+  inTemp(async (dir) => {
     const data = join(dir, "data");
     Deno.mkdirSync(data);
     writeFileSync(
@@ -336,14 +340,12 @@ Deno.test("backtest refuses an empty candle file, naming it", async () => {
         error.name === "CandleDataError" &&
         /BTCUSDT-1h\.csv/.test(error.message),
     );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-Deno.test("backtest warns about a gap in the candles and goes on", async () => {
-  const dir = temp();
-  try {
+Deno.test(
+  "backtest warns about a gap in the candles and goes on",
+  inTemp(async (dir) => {
     const data = join(dir, "data");
     Deno.mkdirSync(data);
     const lines = gunzipSync(readFileSync(FIXTURES + "BTCUSDT-1h.csv.gz"))
@@ -369,10 +371,8 @@ Deno.test("backtest warns about a gap in the candles and goes on", async () => {
       /warning: BTCUSDT 1h has 1 gap\(s\) in its candles; the series continues/,
     );
     assert.ok(readdirSync(join(dir, "out")).includes("trades.csv"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
 Deno.test({
   name:
