@@ -329,6 +329,158 @@ export const CONFIG_SCHEMA = section("VELAS configuration", {
       doc: "Funding paid per 8 hours in percent of open notional",
     }),
   }),
+  optimizer: section(
+    "Optimizer: walk-forward preset selection, robustness, Monte Carlo and acceptance gates",
+    {
+      seed: int({
+        default: 1,
+        min: 0,
+        max: 4294967295,
+        doc: "Seed of every random draw; the same seed gives the same results",
+      }),
+      min_window_trades: int({
+        default: 10,
+        min: 1,
+        doc:
+          "Trades a preset needs in a training window to be chosen in that window",
+      }),
+      regime_min_trades: int({
+        default: 30,
+        min: 1,
+        doc:
+          "A regime with fewer pooled out-of-sample trades uses the series' overall choice",
+      }),
+      walk_forward: section("Walk-forward windows in calendar months", {
+        train_months: int({
+          default: 6,
+          min: 1,
+          max: 60,
+          doc: "Months in each training window",
+        }),
+        test_months: int({
+          default: 2,
+          min: 1,
+          max: 24,
+          doc: "Months in each out-of-sample test window",
+        }),
+        step_months: int({
+          default: 2,
+          min: 1,
+          max: 24,
+          doc: "Months the windows move forward each step",
+        }),
+        min_windows: int({
+          default: 4,
+          min: 1,
+          doc: "Fewest walk-forward windows a series needs to be optimised",
+        }),
+      }),
+      gates: section("Acceptance gates of a series' result", {
+        min_trades: int({
+          default: 30,
+          min: 0,
+          doc: "Minimum number of trades",
+        }),
+        min_win_rate_tp1: num({
+          default: 65,
+          ...PERCENT_LEVEL,
+          doc: "Minimum share of trades that reach TP1, in percent",
+        }),
+        min_sharpe: num({ default: 1.2, doc: "Minimum Sharpe ratio" }),
+        min_profit_factor: num({
+          default: 1.4,
+          min: 0,
+          doc: "Minimum profit factor",
+        }),
+        max_drawdown: num({
+          default: 15,
+          ...PERCENT_LEVEL,
+          doc: "Maximum drawdown in percent",
+        }),
+        overfit_sharpe: num({
+          default: 2.5,
+          doc:
+            "A Sharpe above this is flagged as a likely overfit, not rejected",
+        }),
+        min_robustness: num({
+          default: 80,
+          ...PERCENT_LEVEL,
+          doc: "Minimum robustness score",
+        }),
+        min_efficiency: num({
+          default: 0.5,
+          doc:
+            "Minimum average walk-forward efficiency, failed windows counted as 0",
+        }),
+      }),
+      score_weights: section("Weights of the composite score's terms", {
+        sharpe: num({ default: 0.3, min: 0, doc: "Weight of the Sharpe term" }),
+        profit_factor: num({
+          default: 0.25,
+          min: 0,
+          doc: "Weight of the profit-factor term",
+        }),
+        win_rate_tp1: num({
+          default: 0.25,
+          min: 0,
+          doc: "Weight of the WinRate TP1 term",
+        }),
+        drawdown: num({
+          default: 0.2,
+          min: 0,
+          doc: "Weight of the drawdown term",
+        }),
+      }),
+      robustness: section(
+        "Robustness check: neighbour presets scored out of sample",
+        {
+          spread: num({
+            default: 0.15,
+            gt: 0,
+            max: 0.9,
+            doc:
+              "Relative step of each neighbour parameter: 0.15 tries x0.85 and x1.15",
+          }),
+          min_neighbour_trades: int({
+            default: 20,
+            min: 1,
+            doc: "A neighbour with fewer trades scores 0 and is not valid",
+          }),
+          min_valid_pct: num({
+            default: 70,
+            ...PERCENT_LEVEL,
+            doc: "Minimum share of valid neighbours in percent",
+          }),
+          max_degradation_pct: num({
+            default: 30,
+            min: 0,
+            doc: "Maximum score degradation of any neighbour in percent",
+          }),
+          max_mean_degradation_pct: num({
+            default: 21,
+            min: 0,
+            doc: "Maximum mean score degradation of the neighbours in percent",
+          }),
+          max_score_stdev: num({
+            default: 20,
+            min: 0,
+            doc: "Maximum population stdev of the valid neighbours' scores",
+          }),
+        },
+      ),
+      monte_carlo: section(
+        "Monte Carlo: trade-order shuffle and block bootstrap of daily returns",
+        {
+          runs: int({ default: 1000, min: 500, doc: "Runs per method" }),
+          block_days: int({
+            default: 5,
+            min: 1,
+            doc: "Length of a bootstrap block in days",
+          }),
+        },
+      ),
+    },
+  ),
   data: section("Local files", {
     dir: str("./data", "Data directory", { format: "non-empty" }),
     candles_dir: str("./data/candles", "Candle store directory", {

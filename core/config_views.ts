@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { OptimizerSettings } from "./backtest/optimizer_settings.ts";
 import type { Config } from "./config.ts";
 import type { CostModel } from "./costs.ts";
 import type { FilterSettings } from "./filter_rules.ts";
@@ -113,5 +114,55 @@ export function portfolioLimitsOf(config: Config): PortfolioLimits {
     maxPerSector: p.max_per_sector,
     onePositionPerSymbol: p.one_position_per_symbol,
     correlationLimit: p.correlation_limit,
+  };
+}
+
+/**
+ * Optimizer settings from `optimizer` (and nothing else).
+ *
+ * @param config The resolved config.
+ * @returns Seed, walk-forward windows, gates, score weights, robustness and Monte Carlo settings.
+ */
+export function optimizerSettingsOf(config: Config): OptimizerSettings {
+  const o = config.optimizer;
+  const { gates: g, robustness: r } = o;
+  return {
+    seed: o.seed,
+    walkForward: {
+      trainMonths: o.walk_forward.train_months,
+      testMonths: o.walk_forward.test_months,
+      stepMonths: o.walk_forward.step_months,
+      minWindows: o.walk_forward.min_windows,
+    },
+    minWindowTrades: o.min_window_trades,
+    regimeMinTrades: o.regime_min_trades,
+    gates: {
+      minTrades: g.min_trades,
+      minWinRateTp1: g.min_win_rate_tp1,
+      minSharpe: g.min_sharpe,
+      minProfitFactor: g.min_profit_factor,
+      maxDrawdownPct: g.max_drawdown,
+      overfitSharpe: g.overfit_sharpe,
+      minRobustness: g.min_robustness,
+      minEfficiency: g.min_efficiency,
+    },
+    weights: {
+      sharpe: o.score_weights.sharpe,
+      profitFactor: o.score_weights.profit_factor,
+      winRateTp1: o.score_weights.win_rate_tp1,
+      drawdown: o.score_weights.drawdown,
+    },
+    robustness: {
+      spread: r.spread,
+      minNeighbourTrades: r.min_neighbour_trades,
+      minValidPct: r.min_valid_pct,
+      maxDegradationPct: r.max_degradation_pct,
+      maxMeanDegradationPct: r.max_mean_degradation_pct,
+      maxScoreStdev: r.max_score_stdev,
+    },
+    monteCarlo: {
+      runs: o.monte_carlo.runs,
+      blockDays: o.monte_carlo.block_days,
+    },
   };
 }

@@ -51,6 +51,11 @@ export interface SweepOptions {
   /** First bar whose signals count (warm-up). */
   readonly start: number;
   readonly workspace: Workspace;
+  /** Filter verdict columns (0 = passed, see `filterVerdicts`); omitted: every filter passes. */
+  readonly filters?: {
+    readonly long: Uint8Array;
+    readonly short: Uint8Array;
+  };
   /** Receives each preset's trades, daily realised equity and bars in position. */
   readonly onPreset: (
     position: number,
@@ -91,6 +96,10 @@ export function sweepPresets(
     semantics: options.semantics,
     workspace: options.workspace,
     events,
+    ...(options.filters === undefined ? {} : {
+      longVerdict: options.filters.long,
+      shortVerdict: options.filters.short,
+    }),
     onPreset(presetIndex) {
       const trades: TradeRecord[] = [];
       const daily = new DailyEquity(options.initialBalance);

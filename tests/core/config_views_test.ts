@@ -1,10 +1,12 @@
 /** The config views give each core module exactly its own defaults, and convert units. */
 import { strict as assert } from "node:assert";
-import { DEFAULT_CONFIG, parseConfig } from "../../core/config.ts";
+import { DEFAULT_OPTIMIZER_SETTINGS } from "../../core/backtest/optimizer_settings.ts";
+import { ConfigError, DEFAULT_CONFIG, parseConfig } from "../../core/config.ts";
 import {
   costModelOf,
   filterSettingsOf,
   ladderSpecOf,
+  optimizerSettingsOf,
   portfolioLimitsOf,
   regimeMultipliersOf,
   regimeSettingsOf,
@@ -42,6 +44,10 @@ Deno.test("config defaults equal every core module's own defaults", () => {
     plain(portfolioLimitsOf(DEFAULT_CONFIG)),
     plain(DEFAULT_PORTFOLIO_LIMITS),
   );
+  assert.deepEqual(
+    plain(optimizerSettingsOf(DEFAULT_CONFIG)),
+    plain(DEFAULT_OPTIMIZER_SETTINGS),
+  );
 });
 
 Deno.test("config views turn percents into fractions and snake_case into the modules' names", () => {
@@ -68,4 +74,110 @@ Deno.test("config views turn percents into fractions and snake_case into the mod
   const limits = portfolioLimitsOf(config);
   assert.equal(limits.maxHeatPercent, 6);
   assert.equal(limits.onePositionPerSymbol, false);
+});
+
+Deno.test("optimizer settings map every overridden optimizer key to its camelCase field", () => {
+  const config = parseConfig({
+    optimizer: {
+      seed: 42,
+      min_window_trades: 12,
+      regime_min_trades: 40,
+      walk_forward: {
+        train_months: 9,
+        test_months: 3,
+        step_months: 1,
+        min_windows: 5,
+      },
+      gates: {
+        min_trades: 50,
+        min_win_rate_tp1: 60,
+        min_sharpe: 1,
+        min_profit_factor: 1.3,
+        max_drawdown: 12,
+        overfit_sharpe: 3,
+        min_robustness: 75,
+        min_efficiency: 0.4,
+      },
+      score_weights: {
+        sharpe: 0.4,
+        profit_factor: 0.2,
+        win_rate_tp1: 0.3,
+        drawdown: 0.1,
+      },
+      robustness: {
+        spread: 0.1,
+        min_neighbour_trades: 15,
+        min_valid_pct: 60,
+        max_degradation_pct: 35,
+        max_mean_degradation_pct: 25,
+        max_score_stdev: 18,
+      },
+      monte_carlo: { runs: 2000, block_days: 7 },
+    },
+  });
+  assert.deepEqual(plain(optimizerSettingsOf(config)), {
+    seed: 42,
+    walkForward: {
+      trainMonths: 9,
+      testMonths: 3,
+      stepMonths: 1,
+      minWindows: 5,
+    },
+    minWindowTrades: 12,
+    regimeMinTrades: 40,
+    gates: {
+      minTrades: 50,
+      minWinRateTp1: 60,
+      minSharpe: 1,
+      minProfitFactor: 1.3,
+      maxDrawdownPct: 12,
+      overfitSharpe: 3,
+      minRobustness: 75,
+      minEfficiency: 0.4,
+    },
+    weights: { sharpe: 0.4, profitFactor: 0.2, winRateTp1: 0.3, drawdown: 0.1 },
+    robustness: {
+      spread: 0.1,
+      minNeighbourTrades: 15,
+      minValidPct: 60,
+      maxDegradationPct: 35,
+      maxMeanDegradationPct: 25,
+      maxScoreStdev: 18,
+    },
+    monteCarlo: { runs: 2000, blockDays: 7 },
+  });
+});
+
+Deno.test("optimizer settings keep the defaults of keys a partial override leaves out", () => {
+  const settings = optimizerSettingsOf(
+    parseConfig({ optimizer: { gates: { max_drawdown: 10 } } }),
+  );
+  assert.deepEqual(plain(settings), {
+    ...(plain(DEFAULT_OPTIMIZER_SETTINGS) as object),
+    gates: { ...DEFAULT_OPTIMIZER_SETTINGS.gates, maxDrawdownPct: 10 },
+  });
+});
+
+Deno.test("config rejects out-of-range optimizer values naming each key path", () => {
+  assert.throws(
+    () =>
+      parseConfig({
+        optimizer: {
+          monte_carlo: { runs: 100 },
+          walk_forward: { train_months: 0 },
+          robustness: { spread: 1 },
+          gates: { min_win_rate_tp1: 101 },
+        },
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `not a ConfigError: ${error}`);
+      assert.deepEqual(error.problems, [
+        "optimizer.walk_forward.train_months: must be an integer from 1 to 60: current value is 0",
+        "optimizer.gates.min_win_rate_tp1: must be a number from 0 to 100: current value is 101",
+        "optimizer.robustness.spread: must be a number greater than 0 and at most 0.9: current value is 1",
+        "optimizer.monte_carlo.runs: must be an integer greater than or equal to 500: current value is 100",
+      ]);
+      return true;
+    },
+  );
 });
