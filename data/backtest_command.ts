@@ -14,6 +14,7 @@ import type {
   TradeRecord,
 } from "../core/backtest/records.ts";
 import { loadConfigFile } from "./config_file.ts";
+import { runOptimizeCommand } from "./optimize_command.ts";
 import {
   findSeriesFile,
   loadSeriesSet,
@@ -49,6 +50,7 @@ import {
 } from "./backtest_summary.ts";
 
 const USAGE = `Usage: deno task backtest [options]
+       deno task backtest optimize [options]   (choose the presets: see --help there)
   --data DIR            candles: SYMBOL-TF.csv|csv.gz|parquet files or a SYMBOL/TF.parquet store
                         (default: the config's data.candles_dir)
   --symbols A,B         symbols (default: the config's pairs that have data)
@@ -207,6 +209,9 @@ export async function runBacktestCommand(
   args: readonly string[],
   io: BacktestCommandIo,
 ): Promise<number> {
+  if (args[0] === "optimize") {
+    return await runOptimizeCommand(args.slice(1), io);
+  }
   const { values } = parseArgs({
     args: [...args],
     options: {

@@ -159,7 +159,15 @@ export interface SeriesPresets {
   readonly hashes: readonly [string, string, string];
 }
 
-function ladderOf(preset: PresetFile, config: Config): LadderSpec {
+/**
+ * The ladder a preset file trades with: its TP levels, stop and shares, with the config's stop
+ * mode.
+ *
+ * @param preset The preset file.
+ * @param config The resolved config.
+ * @returns The ladder.
+ */
+export function ladderOf(preset: PresetFile, config: Config): LadderSpec {
   return {
     tpPercents: tpList(preset.tp_levels),
     slPercent: preset.sl_percent,

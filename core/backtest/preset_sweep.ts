@@ -14,6 +14,7 @@ import type { CostModel } from "../costs.ts";
 import {
   closePosition,
   type LadderSpec,
+  netPnl,
   openPosition,
   type Position,
   type SameBarRule,
@@ -33,6 +34,7 @@ import type { Workspace } from "../workspace.ts";
 import { DailyEquity } from "./daily_equity.ts";
 import type { EquityPoint, TradeRecord } from "./records.ts";
 import { tradeRecordOf } from "./trade_record.ts";
+import type { TradeTape } from "./trade_tape.ts";
 
 /** Options of {@link sweepPresets}. */
 export interface SweepOptions {
@@ -56,19 +58,65 @@ export interface SweepOptions {
     readonly long: Uint8Array;
     readonly short: Uint8Array;
   };
+  /**
+   * `records` (default): trade records and daily equity; `tape`: only the trades' tape (no
+   * records, ids or equity), for callers that score thousands of presets.
+   */
+  readonly output?: "records" | "tape";
   /** Receives each preset's trades, daily realised equity and bars in position. */
   readonly onPreset: (
     position: number,
     result: {
+      /** Empty in `tape` output. */
       readonly trades: readonly TradeRecord[];
+      /** Empty in `tape` output. */
       readonly equity: readonly EquityPoint[];
       readonly barsInPosition: number;
+      /** The trades as a tape; only in `tape` output. */
+      readonly tape?: TradeTape;
     },
   ) => void;
 }
 
+/** Growable columns of a tape. */
+class TapeBuilder {
+  signalTime: number[] = [];
+  exitTime: number[] = [];
+  ret: number[] = [];
+  tpHits: number[] = [];
+  regime: number[] = [];
+
+  add(
+    position: Position,
+    signalTime: number,
+    exitTime: number,
+    regime: number,
+  ) {
+    const net = netPnl(position);
+    const notional = position.quantity * position.entryPrice;
+    this.signalTime.push(signalTime);
+    this.exitTime.push(exitTime);
+    // Same arithmetic as a record's pnlPct / 100, so both outputs give identical tapes.
+    this.ret.push(((net / notional) * 100) / 100);
+    this.tpHits.push(position.tpFilled);
+    this.regime.push(regime);
+  }
+
+  build(): TradeTape {
+    return {
+      count: this.ret.length,
+      signalTime: Float64Array.from(this.signalTime),
+      exitTime: Float64Array.from(this.exitTime),
+      ret: Float64Array.from(this.ret),
+      tpHits: Uint8Array.from(this.tpHits),
+      regime: Uint8Array.from(this.regime),
+    };
+  }
+}
+
 interface Open {
-  id: string;
+  /** Open time of the signal bar. */
+  signalTime: number;
   position: Position;
   spec: LadderSpec;
   regime: number;
@@ -101,6 +149,8 @@ export function sweepPresets(
       shortVerdict: options.filters.short,
     }),
     onPreset(presetIndex) {
+      const tapeOnly = options.output === "tape";
+      const tape = tapeOnly ? new TapeBuilder() : undefined;
       const trades: TradeRecord[] = [];
       const daily = new DailyEquity(options.initialBalance);
       let balance = options.initialBalance;
@@ -120,9 +170,17 @@ export function sweepPresets(
       };
       const finish = (exitTime: number, exitPrice: number) => {
         const p = current!.position;
-
+        if (tape !== undefined) {
+          tape.add(p, current!.signalTime, exitTime, current!.regime);
+          current = undefined;
+          return;
+        }
         trades.push(tradeRecordOf(p, {
-          id: current!.id,
+          id: signalId(options.symbol, {
+            timeframe: options.timeframe,
+            openTime: current!.signalTime,
+            side: p.side,
+          }),
           symbol: options.symbol,
           timeframe: options.timeframe,
           exitTime,
@@ -151,7 +209,9 @@ export function sweepPresets(
           current.last = skipped.next - 1;
           if (skipped.next > until) return;
           const t = skipped.next;
-          daily.advance(openTime[t]! + timeframeMs, () => balance);
+          if (!tapeOnly) {
+            daily.advance(openTime[t]! + timeframeMs, () => balance);
+          }
           barsInPosition++;
           const update = updatePosition(
             current.position,
@@ -183,7 +243,7 @@ export function sweepPresets(
         const side: Side = outcome === SignalOutcome.Long ? "LONG" : "SHORT";
         const time = openTime[b]! + timeframeMs;
         walk(b);
-        daily.advance(time, () => balance);
+        if (!tapeOnly) daily.advance(time, () => balance);
         if (current !== undefined && current.position.side !== side) {
           const closed = closePosition(current.position, close[b]!, {
             time,
@@ -207,13 +267,8 @@ export function sweepPresets(
           costs,
         });
         book(opened.fill);
-        const id = signalId(options.symbol, {
-          timeframe: options.timeframe,
-          openTime: openTime[b]!,
-          side,
-        });
         current = {
-          id,
+          signalTime: openTime[b]!,
           position: opened.position,
           spec,
           regime,
@@ -237,8 +292,9 @@ export function sweepPresets(
       daily.finish(n > 0 ? openTime[n - 1]! + timeframeMs : 0, balance);
       options.onPreset(presetIndex, {
         trades,
-        equity: daily.points,
+        equity: tapeOnly ? [] : daily.points,
         barsInPosition,
+        ...(tape === undefined ? {} : { tape: tape.build() }),
       });
     },
   });

@@ -6,6 +6,8 @@
  *   of `../shared/data/binance` (or `--data DIR`); reports preset-candles per second on one core
  *   (compute only, loading excluded and reported apart) and peak RSS.
  * - `backtest`: see `backtest_bench.ts`.
+ * - `data`: see `data_bench.ts`.
+ * - `optimize`: see `optimize_bench.ts`.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 import { benchBacktest } from "./backtest_bench.ts";
 import { benchData } from "./data_bench.ts";
+import { benchOptimize } from "./optimize_bench.ts";
 
 function peakRssMiB(): number {
   try {
@@ -177,6 +180,7 @@ const BENCHES: Record<string, (args: string[]) => number | Promise<number>> = {
   indicator: benchIndicator,
   backtest: benchBacktest,
   data: benchData,
+  optimize: benchOptimize,
 };
 
 if (import.meta.main) {
