@@ -1,7 +1,8 @@
 /**
  * The optimizer's worker pool: N Web Workers running the optimizer actor, one series job each at
- * a time. Jobs go out longest first (by candle count) so the workers finish together; each job's
- * candles are loaded just before it is sent and their buffers are transferred, not copied. Results
+ * a time. Jobs go out longest first (by candle count) so the workers finish together; each worker
+ * loads its job's candle file itself, so the main thread stays idle and the loading runs in
+ * parallel too. Results
  * come back in job order whatever the number of workers or the order they finish in, and a job
  * gives the same result in any worker, so 1 and N workers give identical outputs.
  *
@@ -16,13 +17,12 @@ import {
   type OptimizerReply,
   type OptimizerRequest,
 } from "../core/messages.ts";
-import type { CandleColumns } from "../core/types.ts";
 
 /** One job for the pool. */
 export interface PoolTask {
   readonly job: SeriesJob;
-  /** Loads the series' candles (called once, right before the job is sent). */
-  readonly load: () => CandleColumns;
+  /** The series' candle file (CSV, CSV.gz or Parquet), loaded by the worker. */
+  readonly file: string;
   /** Relative cost (e.g. the candle count); bigger jobs go first. */
   readonly weight: number;
 }
@@ -40,16 +40,6 @@ export interface PoolOptions {
   readonly onSettled?: (index: number, outcome: PoolOutcome) => void;
   /** Worker script; the optimizer worker by default. */
   readonly workerUrl?: string;
-}
-
-function transferables(candles: CandleColumns): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const column of Object.values(candles)) {
-    if (ArrayBuffer.isView(column) && column.buffer instanceof ArrayBuffer) {
-      buffers.add(column.buffer);
-    }
-  }
-  return [...buffers];
 }
 
 /**
@@ -89,27 +79,13 @@ export function runOptimizerPool(
     const send = (worker: Worker) => {
       if (next >= order.length) return;
       const id = order[next++]!;
-      const task = tasks[id]!;
-      let candles: CandleColumns;
-      try {
-        candles = task.load();
-      } catch (error) {
-        const e = error instanceof Error ? error : new Error(String(error));
-        settle({
-          type: "optimize.failed",
-          id,
-          name: e.name,
-          message: e.message,
-        }, worker);
-        return;
-      }
       const request: OptimizerRequest = {
         type: "optimize.series",
         id,
-        job: task.job,
-        candles,
+        job: tasks[id]!.job,
+        file: tasks[id]!.file,
       };
-      worker.postMessage(request, transferables(candles));
+      worker.postMessage(request);
     };
     const settle = (reply: OptimizerReply, worker: Worker) => {
       const outcome: PoolOutcome = reply.type === "optimize.done"

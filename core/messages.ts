@@ -10,7 +10,6 @@ import type {
   SeriesJob,
   SeriesOptimization,
 } from "./backtest/optimize_series.ts";
-import type { CandleColumns } from "./types.ts";
 
 /** Pool → optimizer worker. */
 export type OptimizerRequest = {
@@ -18,7 +17,8 @@ export type OptimizerRequest = {
   /** The job's position in the run; echoed in the reply. */
   readonly id: number;
   readonly job: SeriesJob;
-  readonly candles: CandleColumns;
+  /** The series' candle file; the worker loads it. */
+  readonly file: string;
 };
 
 /** Optimizer worker → pool. */
@@ -63,15 +63,12 @@ function record(value: unknown): Record<string, unknown> | undefined {
  */
 export function asOptimizerRequest(data: unknown): OptimizerRequest {
   const m = record(data);
-  const candles = record(m?.["candles"]);
   if (
     m?.["type"] !== "optimize.series" || typeof m["id"] !== "number" ||
-    record(m["job"]) === undefined ||
-    !(candles?.["close"] instanceof Float64Array) ||
-    !(candles["openTime"] instanceof Float64Array)
+    record(m["job"]) === undefined || typeof m["file"] !== "string"
   ) {
     throw new TypeError(
-      `Cannot handle optimizer request as it must be {type: "optimize.series", id, job, candles}: current value is ${
+      `Cannot handle optimizer request as it must be {type: "optimize.series", id, job, file}: current value is ${
         shown(data)
       }`,
     );

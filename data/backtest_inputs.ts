@@ -157,6 +157,8 @@ export interface SeriesPresets {
   ];
   readonly ladders: readonly [LadderSpec, LadderSpec, LadderSpec];
   readonly hashes: readonly [string, string, string];
+  /** `is_active` per regime; an inactive regime's signals are refused. */
+  readonly active: readonly [boolean, boolean, boolean];
 }
 
 /**
@@ -251,6 +253,7 @@ export async function resolvePresets(
       }),
       ladders: triple((r) => ladderOf(files[r]!, config)),
       hashes: triple((r) => presetContentHash(files[r]!)),
+      active: triple((r) => files[r]!.is_active),
     });
   }
   return out;

@@ -208,6 +208,7 @@ export function runPlanned(
       regime: signals.regime.subarray(first, end),
       ladders: p.ladders,
       presetHashes: p.hashes,
+      active: p.active,
       ...detailFor(loaded, context.detail),
     };
   });

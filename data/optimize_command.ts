@@ -45,7 +45,6 @@ import {
 } from "../web/optimize_table.ts";
 import { renderOptimizeReport } from "../web/optimize_report.ts";
 import { findSeriesFile, ladderOf } from "./backtest_inputs.ts";
-import { loadCandles } from "./candle_loader.ts";
 import { loadConfigFile } from "./config_file.ts";
 import { writeOptimizeOutput } from "./optimize_output.ts";
 import { ProgressBar } from "./progress_bar.ts";
@@ -261,7 +260,7 @@ export async function runOptimizeCommand(
   const outcomes: PoolOutcome[] = await runOptimizerPool(
     runnable.map((s) => ({
       job: jobOf(s),
-      load: () => loadCandles(s.file!),
+      file: s.file!,
       weight: statSync(s.file!).size,
     })),
     {

@@ -61,6 +61,11 @@ export interface EngineSeries {
   readonly ladders: readonly [LadderSpec, LadderSpec, LadderSpec];
   /** Preset content hash per regime. */
   readonly presetHashes: readonly [string, string, string];
+  /**
+   * Whether each regime's preset trades (`is_active` of its file); a signal in an inactive
+   * regime is refused with the rule `preset-inactive`. Omitted: all active.
+   */
+  readonly active?: readonly [boolean, boolean, boolean];
   /** Finer candles of the same symbol, replayed on bars the same-bar rule would decide. */
   readonly detail?: {
     readonly candles: CandleColumns;
@@ -243,6 +248,17 @@ function onSignal(
       accepted: false,
       rule: "series-open",
       detail: "same direction already open",
+    });
+    return;
+  }
+  if (series.active !== undefined && !series.active[regime]) {
+    book.decisions.push({
+      ...base,
+      accepted: false,
+      rule: "preset-inactive",
+      detail: `the ${
+        REGIMES[regime]
+      } preset of ${series.symbol} ${series.timeframe} is inactive`,
     });
     return;
   }

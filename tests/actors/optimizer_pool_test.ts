@@ -13,7 +13,6 @@ import {
 } from "../../core/config_views.ts";
 import { regimeLadder } from "../../core/ladder.ts";
 import { REGIMES } from "../../core/types.ts";
-import { loadCandles } from "../../data/candle_loader.ts";
 import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
 import { FIXTURES } from "../shared_data.ts";
 
@@ -65,7 +64,7 @@ const TASKS = [
   ["SOLUSDT", "1h"],
 ].map(([symbol, timeframe]) => ({
   job: job(symbol!, timeframe!),
-  load: () => loadCandles(`${FIXTURES}${symbol}-${timeframe}.csv.gz`),
+  file: `${FIXTURES}${symbol}-${timeframe}.csv.gz`,
   weight: timeframe === "1h" ? 2 : 1,
 }));
 
@@ -97,7 +96,7 @@ Deno.test("the optimizer pool gives identical results with 1 and 2 workers, in t
 
 Deno.test("a job whose candles cannot load fails alone and names the file", async () => {
   const outcomes = await runOptimizerPool([
-    { ...TASKS[0]!, load: () => loadCandles(`${FIXTURES}NOPE-1h.csv.gz`) },
+    { ...TASKS[0]!, file: `${FIXTURES}NOPE-1h.csv.gz` },
     TASKS[1]!,
   ], { workers: 2 });
   assert.equal(outcomes[0]!.ok, false);

@@ -269,3 +269,24 @@ Deno.test("finer candles decide a bar that touches both the stop and a TP", () =
   assert.equal(result!.facts.detailResolved, 1);
   assert.equal(result!.facts.sameBarDecided, 0);
 });
+
+Deno.test("a signal in a regime whose preset is inactive is refused with preset-inactive and not traded", () => {
+  const s = series();
+  const regime = new Uint8Array(s.regime.length).fill(1);
+  regime[15] = 2; // the SHORT at bar 15 falls in the high regime, whose preset is inactive
+  const inactiveHigh: EngineSeries = {
+    ...s,
+    regime,
+    active: [true, true, false],
+  };
+  const [result] = runBacktest([inactiveHigh], options());
+  const refused = result!.decisions.filter((d) => !d.accepted);
+  assert.deepEqual(refused.map((d) => [d.rule, d.side]), [[
+    "preset-inactive",
+    "SHORT",
+  ]]);
+  assert.match(refused[0]!.detail, /high preset of BTCUSDT 1h is inactive/);
+  assert.ok(result!.trades.every((t) => t.side === "LONG"));
+  const [all] = runBacktest([s], options());
+  assert.ok(all!.trades.some((t) => t.side === "SHORT"));
+});
