@@ -183,6 +183,29 @@ function triple<T>(make: (regimeIndex: number) => T): [T, T, T] {
   return [make(0), make(1), make(2)];
 }
 
+/**
+ * The default preset files (sector indicator, config ladder per regime) of some series.
+ *
+ * @param series Symbols and timeframes.
+ * @param config The resolved config.
+ * @param generatedAt ISO time written into the files.
+ * @returns Three presets per series (low, normal, high).
+ */
+export function defaultPresetsFor(
+  series: readonly { readonly symbol: string; readonly timeframe: string }[],
+  config: Config,
+  generatedAt: string,
+): PresetFile[] {
+  return generateDefaultPresets({
+    pairs: [...new Set(series.map((s) => s.symbol))],
+    sectors: config.sectors,
+    timeframes: [...new Set(series.map((s) => s.timeframe))],
+    ladder: config.ladder,
+    regimes: config.regimes,
+    generatedAt,
+  });
+}
+
 /** Where the presets come from. */
 export type PresetSource =
   | { readonly kind: "index"; readonly index: number }
@@ -206,14 +229,7 @@ export async function resolvePresets(
   },
 ): Promise<Map<string, SeriesPresets>> {
   const { source, config } = options;
-  const defaults = generateDefaultPresets({
-    pairs: [...new Set(series.map((s) => s.symbol))],
-    sectors: config.sectors,
-    timeframes: [...new Set(series.map((s) => s.timeframe))],
-    ladder: config.ladder,
-    regimes: config.regimes,
-    generatedAt: options.generatedAt,
-  });
+  const defaults = defaultPresetsFor(series, config, options.generatedAt);
   const byId = new Map<string, PresetFile>(
     defaults.map((p) => [presetId(p), p]),
   );

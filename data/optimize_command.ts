@@ -32,7 +32,6 @@ import {
 } from "../core/config_views.ts";
 import { type PresetFile, presetId } from "../core/preset.ts";
 import { type IndicatorParams, REGIMES } from "../core/types.ts";
-import { generateDefaultPresets } from "../presets/generate.ts";
 import { INDICATOR_PRESETS } from "../presets/indicator_presets.ts";
 import {
   optimizedPreset,
@@ -44,7 +43,11 @@ import {
   optimizeTableLines,
 } from "../web/optimize_table.ts";
 import { renderOptimizeReport } from "../web/optimize_report.ts";
-import { findSeriesFile, ladderOf } from "./backtest_inputs.ts";
+import {
+  defaultPresetsFor,
+  findSeriesFile,
+  ladderOf,
+} from "./backtest_inputs.ts";
 import { loadConfigFile } from "./config_file.ts";
 import { writeOptimizeOutput } from "./optimize_output.ts";
 import { ProgressBar } from "./progress_bar.ts";
@@ -124,14 +127,7 @@ async function basePresets(
   config: Config,
   generatedAt: string,
 ): Promise<Map<string, PresetFile>> {
-  const defaults = generateDefaultPresets({
-    pairs: [...new Set(series.map((s) => s.symbol))],
-    sectors: config.sectors,
-    timeframes: [...new Set(series.map((s) => s.timeframe))],
-    ladder: config.ladder,
-    regimes: config.regimes,
-    generatedAt,
-  });
+  const defaults = defaultPresetsFor(series, config, generatedAt);
   const out = new Map<string, PresetFile>();
   for (const preset of defaults) {
     const id = presetId(preset);
@@ -342,7 +338,7 @@ export async function runOptimizeCommand(
   for (const line of optimizeTableLines(view)) io.stdout(line);
   await writeOptimizeOutput(reportDir, view, renderOptimizeReport(view));
   io.stdout(
-    `Wrote ${written} preset files (${active} active) to ${outDir}; report: ${
+    `Wrote ${written} preset files (${active} of them active) to ${outDir}; report: ${
       join(reportDir, "report.html")
     }`,
   );

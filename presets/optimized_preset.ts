@@ -13,7 +13,11 @@ import type {
   ScopeResult,
 } from "../core/backtest/optimize_series.ts";
 import type { WalkForwardWindow } from "../core/backtest/walk_forward_windows.ts";
-import { type PresetFile, validatePreset } from "../core/preset.ts";
+import {
+  emptyOptimization,
+  type PresetFile,
+  validatePreset,
+} from "../core/preset.ts";
 
 /** Version written into `optimization.version`. */
 export const OPTIMIZATION_VERSION = "1.0";
@@ -187,18 +191,7 @@ export function unoptimizedPreset(
   return validatePreset({
     ...base,
     optimization: {
-      train_start: "",
-      train_end: "",
-      test_start: "",
-      test_end: "",
-      test_sharpe: 0,
-      test_winrate_tp1: 0,
-      test_profit_factor: 0,
-      test_max_drawdown: 0,
-      test_total_trades: 0,
-      robustness_score: 0,
-      walk_forward_efficiency: 0,
-      generated_at: generatedAt,
+      ...emptyOptimization(generatedAt),
       version: OPTIMIZATION_VERSION,
     },
     is_active: false,

@@ -44,11 +44,7 @@ import {
   type TapeSelection,
   type TradeTape,
 } from "./trade_tape.ts";
-import {
-  type ScopeWalkForward,
-  walkForward,
-  type WindowOutcome,
-} from "./walk_forward.ts";
+import { type ScopeWalkForward, walkForward } from "./walk_forward.ts";
 import {
   type WalkForwardWindow,
   walkForwardWindows,
@@ -86,18 +82,11 @@ export interface GateCheck {
   readonly severity: "rule" | "warning";
 }
 
-/** The walk-forward of a scope without its typed arrays (plain data). */
-export interface WalkForwardSummary {
-  readonly windows: readonly WindowOutcome[];
-  readonly efficiencyAvg: number;
-  readonly efficiencyMin: number;
-  readonly failedWindows: number;
-  /** Grid position chosen most often, -1 when none. */
-  readonly chosen: number;
-  readonly stability: number;
-  readonly pooled: SelectionMetrics;
-  readonly oos: { readonly from: number; readonly to: number };
-}
+/** The walk-forward of a scope without its tapes (plain data). */
+export type WalkForwardSummary = Omit<
+  ScopeWalkForward,
+  "regime" | "pooledTape" | "pooledPicks"
+>;
 
 /** The optimizer's answer for one scope. */
 export interface ScopeResult {
@@ -187,16 +176,8 @@ function sweep(
 }
 
 function summary(wf: ScopeWalkForward): WalkForwardSummary {
-  return {
-    windows: wf.windows,
-    efficiencyAvg: wf.efficiencyAvg,
-    efficiencyMin: wf.efficiencyMin,
-    failedWindows: wf.failedWindows,
-    chosen: wf.chosen,
-    stability: wf.stability,
-    pooled: wf.pooled,
-    oos: wf.oos,
-  };
+  const { regime: _r, pooledTape: _t, pooledPicks: _p, ...rest } = wf;
+  return rest;
 }
 
 function monteCarloOf(

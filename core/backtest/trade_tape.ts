@@ -31,6 +31,18 @@ export interface TradeTape {
   readonly regime: Uint8Array;
 }
 
+/** A tape of `n` zeroed trades, to be filled in. */
+function emptyTape(n: number) {
+  return {
+    count: n,
+    signalTime: new Float64Array(n),
+    exitTime: new Float64Array(n),
+    ret: new Float64Array(n),
+    tpHits: new Uint8Array(n),
+    regime: new Uint8Array(n),
+  };
+}
+
 /** Regime codes by name. */
 const REGIME_CODE: Readonly<Record<string, number>> = {
   low: 0,
@@ -50,14 +62,7 @@ export function tapeOf(
   timeframeMs: number,
 ): TradeTape {
   const n = trades.length;
-  const tape = {
-    count: n,
-    signalTime: new Float64Array(n),
-    exitTime: new Float64Array(n),
-    ret: new Float64Array(n),
-    tpHits: new Uint8Array(n),
-    regime: new Uint8Array(n),
-  };
+  const tape = emptyTape(n);
   for (let i = 0; i < n; i++) {
     const t = trades[i]!;
     tape.signalTime[i] = t.entryTime - timeframeMs;
@@ -207,15 +212,7 @@ export function mergeTapes(
     a.tape.signalTime[a.index]! - b.tape.signalTime[b.index]! ||
     a.tape.exitTime[a.index]! - b.tape.exitTime[b.index]!
   );
-  const n = picks.length;
-  const out = {
-    count: n,
-    signalTime: new Float64Array(n),
-    exitTime: new Float64Array(n),
-    ret: new Float64Array(n),
-    tpHits: new Uint8Array(n),
-    regime: new Uint8Array(n),
-  };
+  const out = emptyTape(picks.length);
   picks.forEach(({ tape, index }, i) => {
     out.signalTime[i] = tape.signalTime[index]!;
     out.exitTime[i] = tape.exitTime[index]!;

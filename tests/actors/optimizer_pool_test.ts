@@ -3,58 +3,25 @@ import { strict as assert } from "node:assert";
 import { runOptimizerPool } from "../../actors/optimizer_pool.ts";
 import type { SeriesJob } from "../../core/backtest/optimize_series.ts";
 import { DEFAULT_OPTIMIZER_SETTINGS } from "../../core/backtest/optimizer_settings.ts";
-import { DEFAULT_CONFIG } from "../../core/config.ts";
-import {
-  costModelOf,
-  filterSettingsOf,
-  ladderSpecOf,
-  regimeMultipliersOf,
-  regimeSettingsOf,
-} from "../../core/config_views.ts";
-import { regimeLadder } from "../../core/ladder.ts";
-import { REGIMES } from "../../core/types.ts";
-import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
+import { seriesJob } from "../fakes/series_job.ts";
 import { FIXTURES } from "../shared_data.ts";
 
-function job(symbol: string, timeframe: string): SeriesJob {
-  const base = ladderSpecOf(DEFAULT_CONFIG);
-  const multipliers = regimeMultipliersOf(DEFAULT_CONFIG);
-  const [low, normal, high] = REGIMES.map((r) =>
-    regimeLadder(base, r, multipliers)
-  );
-  return {
-    symbol,
-    timeframe,
-    grid: INDICATOR_PRESETS.map(({ i1, i2, i3, i4, i5 }) => ({
-      i1,
-      i2,
-      i3,
-      i4,
-      i5,
-    })),
-    semantics: "pine",
-    regime: regimeSettingsOf(DEFAULT_CONFIG),
-    filters: filterSettingsOf(DEFAULT_CONFIG),
-    ladders: [low!, normal!, high!],
-    costs: costModelOf(DEFAULT_CONFIG),
-    rule: "stop-first",
-    gapFills: true,
-    warmupBars: 300,
-    initialBalance: 10_000,
-    settings: {
-      ...DEFAULT_OPTIMIZER_SETTINGS,
-      minWindowTrades: 3,
-      regimeMinTrades: 8,
-      walkForward: {
-        trainMonths: 1,
-        testMonths: 1,
-        stepMonths: 1,
-        minWindows: 2,
-      },
-      monteCarlo: { runs: 500, blockDays: 5 },
+/** For the short fixtures: 1-month walk-forward windows, lower trade minimums, 500 Monte Carlo runs. */
+const SHORT_SERIES: Partial<SeriesJob> = {
+  warmupBars: 300,
+  settings: {
+    ...DEFAULT_OPTIMIZER_SETTINGS,
+    minWindowTrades: 3,
+    regimeMinTrades: 8,
+    walkForward: {
+      trainMonths: 1,
+      testMonths: 1,
+      stepMonths: 1,
+      minWindows: 2,
     },
-  };
-}
+    monteCarlo: { runs: 500, blockDays: 5 },
+  },
+};
 
 const TASKS = [
   ["BTCUSDT", "1h"],
@@ -63,7 +30,7 @@ const TASKS = [
   ["ETHUSDT", "2h"], // 4 months: too short, fails with InsufficientDataError
   ["SOLUSDT", "1h"],
 ].map(([symbol, timeframe]) => ({
-  job: job(symbol!, timeframe!),
+  job: seriesJob(symbol!, timeframe!, SHORT_SERIES),
   file: `${FIXTURES}${symbol}-${timeframe}.csv.gz`,
   weight: timeframe === "1h" ? 2 : 1,
 }));

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../../core/config.ts";
 import { costModelOf, regimeSettingsOf } from "../../core/config_views.ts";
@@ -29,13 +29,7 @@ import { planSeries, runPlanned } from "../../data/backtest_run.ts";
 import { loadCandles } from "../../data/candle_loader.ts";
 import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
 import { SHARED_DATA } from "../shared_data.ts";
-
-function peakRssMiB(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(
-    readFileSync("/proc/self/status", "utf8"),
-  );
-  return match ? Number(match[1]) / 1024 : Deno.memoryUsage().rss / 1024 / 1024;
-}
+import { peakRssMiB } from "./peak_rss.ts";
 
 /**
  * Runs the backtest benchmark.

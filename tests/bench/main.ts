@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { forEachPreset } from "../../core/velas.ts";
 import { scanPresetSignals } from "../../core/velas_scan.ts";
 import { Workspace } from "../../core/workspace.ts";
@@ -24,17 +24,7 @@ import { SHARED_DATA } from "../shared_data.ts";
 import { benchBacktest } from "./backtest_bench.ts";
 import { benchData } from "./data_bench.ts";
 import { benchOptimize } from "./optimize_bench.ts";
-
-function peakRssMiB(): number {
-  try {
-    const status = readFileSync("/proc/self/status", "utf8");
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux: fall back to the current RSS
-  }
-  return Deno.memoryUsage().rss / 1024 / 1024;
-}
+import { peakRssMiB } from "./peak_rss.ts";
 
 function format(value: number, digits = 1): string {
   return value.toFixed(digits).padStart(9);

@@ -19,12 +19,7 @@ import { parseArgs } from "node:util";
 import { runOptimizeCommand } from "../../data/optimize_command.ts";
 import { symbolsIn } from "../../data/backtest_inputs.ts";
 import { SHARED_DATA } from "../shared_data.ts";
-
-function peakRssMiB(): number {
-  const status = readFileSync("/proc/self/status", "utf8");
-  const match = /VmHWM:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) / 1024 : Deno.memoryUsage().rss / 1048576;
-}
+import { peakRssMiB } from "./peak_rss.ts";
 
 interface RunFigures {
   readonly workers: number;

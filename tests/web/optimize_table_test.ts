@@ -7,190 +7,27 @@
  * @module
  */
 import { strict as assert } from "node:assert";
-import type {
-  GateCheck,
-  Scope,
-  ScopeResult,
-  SeriesOptimization,
-  WalkForwardSummary,
-} from "../../core/backtest/optimize_series.ts";
-import type { SelectionMetrics } from "../../core/backtest/trade_tape.ts";
-import type { WindowOutcome } from "../../core/backtest/walk_forward.ts";
+import type { GateCheck } from "../../core/backtest/optimize_series.ts";
 import {
   MAX_TABLE_WIDTH,
   type OptimizeRunView,
   optimizeTableLines,
   shortGate,
 } from "../../web/optimize_table.ts";
+import {
+  gates,
+  scope,
+  series,
+  view as sharedView,
+} from "../fakes/optimize_view.ts";
 
-// ---- builder of a synthetic run -------------------------------------------------------------
-
-const T0 = Date.UTC(2023, 0, 1);
-
-function metrics(over: Partial<SelectionMetrics> = {}): SelectionMetrics {
-  return {
-    totalTrades: 48,
-    winRateTp: [61.25, 0, 0, 0, 0, 0],
-    profitFactor: 1.834,
-    sharpe: 1.414,
-    maxDrawdownPct: 9.44,
-    totalReturnPct: 22.5,
-    score: 55.2,
-    ...over,
-  };
-}
-
-function outcome(k: number, preset: number): WindowOutcome {
-  const trainStart = Date.UTC(2023, 2 * k, 1);
-  const testStart = Date.UTC(2023, 2 * k + 6, 1);
-  return {
-    window: {
-      index: k,
-      trainStart,
-      trainEnd: testStart,
-      testStart,
-      testEnd: Date.UTC(2023, 2 * k + 8, 1),
-    },
-    preset,
-    train: metrics({ score: 60 }),
-    test: preset < 0 ? metrics({ totalTrades: 0, score: 0 }) : metrics(),
-    efficiency: preset < 0 ? 0 : 0.92,
-  };
-}
-
-function walkForward(presets: readonly number[]): WalkForwardSummary {
-  const windows = presets.map((p, k) => outcome(k, p));
-  return {
-    windows,
-    efficiencyAvg: 0.6249,
-    efficiencyMin: 0,
-    failedWindows: presets.filter((p) => p < 0).length,
-    chosen: presets.at(-1) ?? -1,
-    stability: 0.5,
-    pooled: metrics(),
-    oos: {
-      from: windows[0]!.window.testStart,
-      to: windows.at(-1)!.window.testEnd,
-    },
-  };
-}
-
-/** The gates of optimize_series at DESIGN's default limits; Sharpe and robustness as given. */
-function gates(values: { sharpe?: number; robust?: number } = {}): GateCheck[] {
-  const rule = (
-    name: string,
-    value: number,
-    limit: number,
-    atLeast = true,
-  ) => ({
-    rule: name,
-    passed: atLeast ? value >= limit : value <= limit,
-    value,
-    limit,
-    severity: "rule" as const,
-  });
-  const sharpe = values.sharpe ?? 1.414;
-  return [
-    rule("walk-forward-choice", 1, 1),
-    rule("min-trades", 48, 30),
-    rule("min-win-rate-tp1", 61.25, 50),
-    rule("min-sharpe", sharpe, 1.2),
-    rule("min-profit-factor", 1.834, 1.3),
-    rule("max-drawdown", 9.44, 15, false),
-    { ...rule("likely-overfit", sharpe, 2.5, false), severity: "warning" },
-    rule("min-robustness", values.robust ?? 86.4, 80),
-    rule("min-efficiency", 0.6249, 0.5),
-  ];
-}
-
-function robustness(score: number): NonNullable<ScopeResult["robustness"]> {
-  return {
-    score,
-    robust: score >= 80,
-    baseScore: 55.2,
-    neighbours: 242,
-    valid: 200,
-    validPct: 82.6,
-    profitable: 180,
-    meanScore: 48.1,
-    scoreStdev: 7.5,
-    maxDegradationPct: 28.4,
-    meanDegradationPct: 12.9,
-    failures: score >= 80 ? [] : ["mean degradation 25.0 % > 21 %"],
-  };
-}
-
-function scope(name: Scope, over: Partial<ScopeResult> = {}): ScopeResult {
-  const gateList = over.gates ?? gates();
-  const robust = gateList.find((g) => g.rule === "min-robustness")!.value;
-  return {
-    scope: name,
-    walkForward: walkForward([17, -1, 12, 17]),
-    fallback: "",
-    chosen: 17,
-    params: { i1: 40, i2: 10, i3: 0.3, i4: 1, i5: 1 },
-    metrics: metrics(),
-    efficiencyAvg: 0.6249,
-    robustness: robustness(robust),
-    monteCarlo: undefined,
-    gates: gateList,
-    active: gateList.every((g) => g.passed || g.severity === "warning"),
-    trades: [],
-    ...over,
-  };
-}
-
-function series(
-  symbol: string,
-  scopes: SeriesOptimization["scopes"],
-): SeriesOptimization {
-  return {
-    symbol,
-    timeframe: "1h",
-    bars: 17_520,
-    firstOpenTime: T0,
-    lastOpenTime: T0 + 17_519 * 3_600_000,
-    gridSize: 60,
-    windows: scopes[0].walkForward.windows.map((w) => w.window),
-    scopes,
-    presetCandles: 60 * 17_520,
-  };
-}
-
+/** The shared run, ETHUSDT failing robustness too and DOGEUSDT's reason long enough to cut. */
 function view(over: Partial<OptimizeRunView> = {}): OptimizeRunView {
-  const fallback = "3 out-of-sample trades in this regime, fewer than 20";
-  return {
-    results: [
-      series("BTCUSDT", [
-        scope("all"),
-        scope("low", { chosen: 12 }),
-        scope("normal"),
-        scope("high", { fallback }),
-      ]),
-      series("ETHUSDT", [
-        scope("all", {
-          gates: gates({ sharpe: 0.41, robust: 62 }),
-          metrics: metrics({ profitFactor: Infinity, sharpe: 0.41 }),
-        }),
-        scope("low", { fallback }),
-        scope("normal", { fallback }),
-        scope("high", { fallback }),
-      ]),
-    ],
-    skipped: [{
-      symbol: "DOGEUSDT",
-      timeframe: "2h",
-      reason:
-        "DOGEUSDT 2h: the walk-forward needs 12 calendar months after the warm-up, the data holds 3.2",
-    }],
-    gridSize: 60,
-    seed: 7,
-    generatedAt: "2024-05-01T12:00:00.000Z",
-    workers: 4,
-    elapsedMs: 12_345,
-    presetName: (p) => `#${p} i1=40 i2=10 i3=0.3 i4=1 i5=1`,
-    ...over,
-  };
+  return sharedView(over, {
+    ethRobust: 62,
+    skipReason:
+      "DOGEUSDT 2h: the walk-forward needs 12 calendar months after the warm-up, the data holds 3.2",
+  });
 }
 
 // ---- tests ------------------------------------------------------------------------------------

@@ -3,25 +3,14 @@ import { strict as assert } from "node:assert";
 import {
   optimizeSeries,
   outOfSampleRobustness,
-  type SeriesJob,
 } from "../../../core/backtest/optimize_series.ts";
 import { DEFAULT_OPTIMIZER_SETTINGS } from "../../../core/backtest/optimizer_settings.ts";
 import {
   TapeScratch,
   type TradeTape,
 } from "../../../core/backtest/trade_tape.ts";
-import { DEFAULT_CONFIG } from "../../../core/config.ts";
-import {
-  costModelOf,
-  filterSettingsOf,
-  ladderSpecOf,
-  regimeMultipliersOf,
-  regimeSettingsOf,
-} from "../../../core/config_views.ts";
-import { regimeLadder } from "../../../core/ladder.ts";
-import { REGIMES } from "../../../core/types.ts";
 import { loadCandles } from "../../../data/candle_loader.ts";
-import { INDICATOR_PRESETS } from "../../../presets/indicator_presets.ts";
+import { seriesJob } from "../../fakes/series_job.ts";
 import { NEEDS_SHARED, SHARED_DATA, sharedFile } from "../../shared_data.ts";
 
 const DAY = 86_400_000;
@@ -82,35 +71,6 @@ Deno.test("robustness scores neighbours only on out-of-sample bars: in-sample tr
   assert.ok(outOfSampleRobustness(base, worse, options).score < a.score);
 });
 
-function job(symbol: string, timeframe: string): SeriesJob {
-  const base = ladderSpecOf(DEFAULT_CONFIG);
-  const multipliers = regimeMultipliersOf(DEFAULT_CONFIG);
-  const [low, normal, high] = REGIMES.map((r) =>
-    regimeLadder(base, r, multipliers)
-  );
-  return {
-    symbol,
-    timeframe,
-    grid: INDICATOR_PRESETS.map(({ i1, i2, i3, i4, i5 }) => ({
-      i1,
-      i2,
-      i3,
-      i4,
-      i5,
-    })),
-    semantics: "pine",
-    regime: regimeSettingsOf(DEFAULT_CONFIG),
-    filters: filterSettingsOf(DEFAULT_CONFIG),
-    ladders: [low!, normal!, high!],
-    costs: costModelOf(DEFAULT_CONFIG),
-    rule: "stop-first",
-    gapFills: true,
-    warmupBars: 500,
-    initialBalance: 10_000,
-    settings: DEFAULT_OPTIMIZER_SETTINGS,
-  };
-}
-
 Deno.test({
   name:
     "a real series gets a walk-forward per regime, out-of-sample pooled trades, robustness, Monte Carlo and gates" +
@@ -118,7 +78,7 @@ Deno.test({
   ignore: SHARED_DATA === undefined,
   fn() {
     const candles = loadCandles(sharedFile("BTCUSDT-2h.csv.gz"));
-    const result = optimizeSeries(candles, job("BTCUSDT", "2h"));
+    const result = optimizeSeries(candles, seriesJob("BTCUSDT", "2h"));
     assert.ok(result.windows.length >= 4);
     const [all, ...regimes] = result.scopes;
     assert.equal(all.scope, "all");
@@ -155,6 +115,9 @@ Deno.test({
       all.gates.every((g) => g.passed || g.severity === "warning"),
     );
     // Deterministic: the same job gives the same result.
-    assert.deepEqual(optimizeSeries(candles, job("BTCUSDT", "2h")), result);
+    assert.deepEqual(
+      optimizeSeries(candles, seriesJob("BTCUSDT", "2h")),
+      result,
+    );
   },
 });
