@@ -3,7 +3,7 @@
  * command lives with its adapters. Known input errors print one clear line and exit 2 (no stack
  * trace); anything else is a bug and prints its stack with exit 1.
  *
- * Commands: `backtest`, `download`, `indicator`, `presets` (more arrive with the live daemon).
+ * Commands: `live`, `demo`, `backtest`, `download`, `indicator`, `presets`.
  *
  * @module
  */
@@ -14,6 +14,8 @@ import { runIndicatorCommand } from "./data/indicator_export.ts";
 import { CandleDataError } from "./data/candle_loader.ts";
 import { ConfigError } from "./core/config.ts";
 import { runPresetsCommand } from "./presets/presets_command.ts";
+import { runLiveCommand } from "./data/live_command.ts";
+import { DatabaseLockedError } from "./data/state_store.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -41,6 +43,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       stdout: writeAll,
       stderr,
     }),
+  live: (args) => runLiveCommand(args, liveIo(), "live"),
+  demo: (args) => runLiveCommand(args, liveIo(), "demo"),
   presets: (args) =>
     runPresetsCommand(args, {
       stdout: (line) => console.log(line),
@@ -49,6 +53,21 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       cwd: Deno.cwd(),
     }),
 };
+
+/** Output and the stop signal of the daemon commands: SIGTERM or SIGINT asks for a clean stop. */
+function liveIo() {
+  const stopSignal = new Promise<void>((resolve) => {
+    for (const name of ["SIGTERM", "SIGINT"] as const) {
+      Deno.addSignalListener(name, () => resolve());
+    }
+  });
+  return {
+    stdout: (line: string) => console.log(line),
+    stderr,
+    cwd: Deno.cwd(),
+    stopSignal,
+  };
+}
 
 /** Rewrites one status line on the terminal (an empty text clears it). */
 function progressLine(text: string): void {
@@ -67,6 +86,7 @@ function writeAll(text: string): void {
 /** Errors that mean "bad input": one line, exit 2. */
 function isInputError(error: unknown): error is Error {
   return error instanceof CandleDataError || error instanceof ConfigError ||
+    error instanceof DatabaseLockedError ||
     error instanceof TypeError || error instanceof RangeError ||
     error instanceof SyntaxError;
 }

@@ -10,6 +10,8 @@ import type {
   SeriesJob,
   SeriesOptimization,
 } from "./backtest/optimize_series.ts";
+import type { SeriesStateOptions } from "./series_state.ts";
+import type { Candle } from "./types.ts";
 
 /** Pool → optimizer worker. */
 export type OptimizerRequest = {
@@ -98,4 +100,110 @@ export function asOptimizerReply(data: unknown): OptimizerReply {
     );
   }
   return data as OptimizerReply;
+}
+
+/** One series as its actor needs it. */
+export interface SeriesSpec {
+  /** `SYMBOL:tf`. */
+  readonly key: string;
+  readonly options: SeriesStateOptions;
+  /**
+   * Test fault: throw once while stepping the bar with this open time (the supervisor drops it
+   * when it restarts the series).
+   */
+  readonly failOnceAt?: number;
+}
+
+/** Supervisor → series worker. */
+export type SeriesRequest =
+  | {
+    /** Create (or re-create) a series actor and step its history without acting on it. */
+    readonly type: "series.start";
+    readonly spec: SeriesSpec;
+    readonly history: readonly Candle[];
+  }
+  | {
+    readonly type: "candle.closed";
+    readonly key: string;
+    readonly candle: Candle;
+  }
+  | { readonly type: "series.stop"; readonly key: string };
+
+/** Series worker → supervisor. */
+export type SeriesReply =
+  | {
+    readonly type: "series.ready";
+    readonly key: string;
+    /** Open time of the last history candle (NaN without history). */
+    readonly lastOpenTime: number;
+  }
+  | {
+    /** A closed bar went through the series' pipeline; the portfolio acts on it. */
+    readonly type: "bar.processed";
+    readonly key: string;
+    readonly candle: Candle;
+    readonly signal: -1 | 0 | 1;
+    readonly regime: 0 | 1 | 2;
+    /** A raw signal a filter refused: side and reason code. */
+    readonly filtered?: { readonly side: 1 | -1; readonly reason: number };
+  }
+  | {
+    /** The series' actor failed; its state is gone until the supervisor restarts it. */
+    readonly type: "series.failed";
+    readonly key: string;
+    readonly message: string;
+  };
+
+const SERIES_REQUESTS = new Set([
+  "series.start",
+  "candle.closed",
+  "series.stop",
+]);
+const SERIES_REPLIES = new Set([
+  "series.ready",
+  "bar.processed",
+  "series.failed",
+]);
+
+/**
+ * Checks a message received by a series worker.
+ *
+ * @param data The message's data.
+ * @returns The request.
+ * @throws {TypeError} Showing the payload, when it is not a {@link SeriesRequest}.
+ */
+export function asSeriesRequest(data: unknown): SeriesRequest {
+  const m = record(data);
+  const key = m?.["type"] === "series.start"
+    ? record(m["spec"])?.["key"]
+    : m?.["key"];
+  if (!SERIES_REQUESTS.has(String(m?.["type"])) || typeof key !== "string") {
+    throw new TypeError(
+      `Cannot handle series request as it must be {type: "series.start" | "candle.closed" | "series.stop", ...}: current value is ${
+        shown(data)
+      }`,
+    );
+  }
+  return data as SeriesRequest;
+}
+
+/**
+ * Checks a message received from a series worker.
+ *
+ * @param data The message's data.
+ * @returns The reply.
+ * @throws {TypeError} Showing the payload, when it is not a {@link SeriesReply}.
+ */
+export function asSeriesReply(data: unknown): SeriesReply {
+  const m = record(data);
+  if (
+    !SERIES_REPLIES.has(String(m?.["type"])) || typeof m?.["key"] !== "string"
+  ) {
+    throw new TypeError(
+      `Cannot handle series reply as it must be {type: "series.ready" | "bar.processed" | "series.failed", key, ...}: current value is ${
+        shown(data)
+      }`,
+    );
+  }
+  return data as SeriesReply;
 }

@@ -109,6 +109,39 @@ export function planSeries(
   return { planned, from, to };
 }
 
+/**
+ * The engine's options from the config and the run's choices: what the backtest and the live
+ * daemon's portfolio both trade with.
+ *
+ * @param config The resolved config.
+ * @param choices Mode, costs on or off, same-bar rule and entry.
+ * @param hourly 1h closes per symbol for the correlation limit.
+ * @returns The options.
+ */
+export function engineOptionsOf(
+  config: Config,
+  choices: Pick<RunChoices, "mode" | "costs" | "rule" | "entry">,
+  hourly: HourlyCloses,
+): EngineOptions {
+  const portfolio = config.portfolio;
+  return {
+    mode: choices.mode,
+    initialBalance: portfolio.initial_balance,
+    limits: portfolioLimitsOf(config),
+    sizing: {
+      riskPercent: portfolio.risk_percent,
+      maxNotionalPercent: portfolio.max_notional_percent,
+      minNotional: portfolio.min_notional,
+      leverage: portfolio.leverage,
+    },
+    costs: choices.costs ? costModelOf(config) : ZERO_COSTS,
+    rule: choices.rule,
+    gapFills: config.ladder.gap_fills,
+    entry: choices.entry,
+    correlation: correlationLookup(hourly, portfolio.correlation_days),
+  };
+}
+
 /** Hourly closes per symbol for the correlation limit. */
 export type HourlyCloses = ReadonlyMap<
   string,
@@ -172,6 +205,8 @@ export function runPlanned(
     readonly config: Config;
     readonly choices: RunChoices;
     readonly hourly: HourlyCloses;
+    /** Leave positions open when the data ends (default: close them, "end-of-data"). */
+    readonly keepOpenAtEnd?: boolean;
     /** Finer candles per symbol for `--detail-timeframe`. */
     readonly detail?: ReadonlyMap<
       string,
@@ -212,22 +247,13 @@ export function runPlanned(
       ...detailFor(loaded, context.detail),
     };
   });
-  const portfolio = config.portfolio;
-  const options: EngineOptions = {
-    mode: choices.mode,
-    initialBalance: portfolio.initial_balance,
-    limits: portfolioLimitsOf(config),
-    sizing: {
-      riskPercent: portfolio.risk_percent,
-      maxNotionalPercent: portfolio.max_notional_percent,
-      minNotional: portfolio.min_notional,
-      leverage: portfolio.leverage,
-    },
-    costs: choices.costs ? costModelOf(config) : ZERO_COSTS,
-    rule: choices.rule,
-    gapFills: config.ladder.gap_fills,
-    entry: choices.entry,
-    correlation: correlationLookup(context.hourly, portfolio.correlation_days),
+  const options = engineOptionsOf(config, choices, context.hourly);
+  return {
+    results: runBacktest(series, options, {
+      closeAtEnd: !(context.keepOpenAtEnd ?? false),
+    }),
+    series,
+    filtered,
+    ambiguous,
   };
-  return { results: runBacktest(series, options), series, filtered, ambiguous };
 }

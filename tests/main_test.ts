@@ -218,7 +218,7 @@ Deno.test(
     const result = await run(["fly"], dir);
     assertCleanError(
       result,
-      /Unknown command 'fly'\. Commands: backtest, download, indicator, presets/,
+      /Unknown command 'fly'\. Commands: backtest, download, indicator, live, demo, presets/,
     );
   }),
 );

@@ -20,6 +20,12 @@ export function eventDay(time: number): number {
   return Math.floor((time - 1) / DAY_MS) * DAY_MS;
 }
 
+/** Where a {@link DailyEquity} stands (plain data, for a daemon to persist). */
+export interface DailyEquityState {
+  readonly day: number;
+  readonly dayEnd: number;
+}
+
 /** Collects daily equity points as time advances. */
 export class DailyEquity {
   #day = NaN;
@@ -28,9 +34,21 @@ export class DailyEquity {
   #points: EquityPoint[] = [];
   #initial: number;
 
-  /** @param initial Equity before the first event. */
-  constructor(initial: number) {
+  /**
+   * @param initial Equity before the first event.
+   * @param state Where to resume (points already recorded are not kept).
+   */
+  constructor(initial: number, state?: DailyEquityState) {
     this.#initial = initial;
+    if (state !== undefined) {
+      this.#day = state.day;
+      this.#dayEnd = state.dayEnd;
+    }
+  }
+
+  /** The current day and its end, to resume from. */
+  get state(): DailyEquityState {
+    return { day: this.#day, dayEnd: this.#dayEnd };
   }
 
   /**

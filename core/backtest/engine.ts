@@ -32,6 +32,7 @@ export interface EngineSeries extends BookSeries {
 function runBook(
   all: readonly EngineSeries[],
   options: EngineOptions,
+  closeAtEnd: boolean,
 ): BacktestResult {
   const book = new PortfolioBook(all, options);
   const next = new Int32Array(all.length);
@@ -66,11 +67,11 @@ function runBook(
   }
   all.forEach((series, s) => {
     const n = series.candles.close.length;
-    if (n === 0) return;
+    if (n === 0 || !closeAtEnd) return;
     const time = series.candles.openTime[n - 1]! + series.timeframeMs;
     book.close(s, series.candles.close[n - 1]!, time, "end-of-data");
   });
-  book.clearPending();
+  if (closeAtEnd) book.clearPending();
   const finalEquity = book.equity();
   daily.finish(endTime, finalEquity);
   const { trades, fills, decisions } = book.drain();
@@ -94,6 +95,8 @@ function runBook(
  *
  * @param series The series, each with its per-bar signals, regimes and ladders.
  * @param options Mode, balance, limits, sizing, costs and fill rules.
+ * @param end `closeAtEnd: false` leaves positions open when the data ends (their equity marked
+ *   at the last close), as a running daemon has them; default true.
  * @returns Trades, fills, decisions, daily equity and run facts. In `independent` mode every
  *   series runs alone on its own `initialBalance` with 100 % of its equity per trade and no
  *   portfolio rules; the result holds one entry per series, in order.
@@ -101,9 +104,11 @@ function runBook(
 export function runBacktest(
   series: readonly EngineSeries[],
   options: EngineOptions,
+  end: { readonly closeAtEnd?: boolean } = {},
 ): BacktestResult[] {
+  const close = end.closeAtEnd ?? true;
   if (options.mode === "independent") {
-    return series.map((one) => runBook([one], options));
+    return series.map((one) => runBook([one], options, close));
   }
-  return [runBook(series, options)];
+  return [runBook(series, options, close)];
 }

@@ -1,0 +1,356 @@
+/**
+ * The live daemon, wired: state store, supervisor with the series actors in Web Workers, the
+ * portfolio actor, the notifier actor and the kline stream. Start-up (DESIGN §1, issue "live
+ * daemon"): open the store, restore the portfolio and progress, warm every series up from the
+ * stored candles (fetching the last `data.warmup_bars` closed candles over REST when the store has
+ * fewer), start the series actors on that history, then subscribe; the stream backfills every
+ * candle missed since the last one stored before anything new is acted on.
+ *
+ * @module
+ */
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import { filterSettingsOf, regimeSettingsOf } from "../core/config_views.ts";
+import type { SeriesSpec } from "../core/messages.ts";
+import type { Notifier } from "../core/notifier.ts";
+import { sectorOf } from "../core/portfolio.ts";
+import type { StepCommit } from "../core/state_types.ts";
+import { type Candle, timeframeMs } from "../core/types.ts";
+import type { SeriesPresets } from "../data/backtest_inputs.ts";
+import { engineOptionsOf } from "../data/backtest_run.ts";
+import type { Kline } from "../data/binance_kline.ts";
+import type { BinanceRestClient } from "../data/binance_rest.ts";
+import {
+  KlineStream,
+  type KlineStreamEvent,
+  type WebSocketConstructor,
+} from "../data/binance_ws.ts";
+import type { StateStore } from "../data/state_store.ts";
+import { HourlyCloseBook } from "./hourly_closes.ts";
+import { NotifierActor } from "./notifier_actor.ts";
+import { PortfolioActor, type PortfolioSeries } from "./portfolio_actor.ts";
+import { type ActorState, Supervisor } from "./supervisor.ts";
+
+/** One structured log line. */
+export type LogLine = {
+  readonly level: "debug" | "info" | "warn" | "error";
+  readonly msg: string;
+  readonly [field: string]: unknown;
+};
+
+/** What the daemon is built from (everything with side effects is injected). */
+export interface DaemonOptions {
+  readonly config: Config;
+  /** Presets per series key `SYMBOL:tf`; series without an entry are not run. */
+  readonly presets: ReadonlyMap<string, SeriesPresets>;
+  /** Only these series (e.g. those a replay has files for); default: pairs × timeframes. */
+  readonly only?: ReadonlySet<string>;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly rest: Pick<BinanceRestClient, "klines" | "now">;
+  readonly wsUrl: string;
+  readonly notifier: Notifier;
+  readonly log: (line: LogLine) => void;
+  /** Series actor workers (default: 2). */
+  readonly workers?: number;
+  readonly WebSocket?: WebSocketConstructor;
+  /** Test faults: a series actor throws once on the bar with this open time. */
+  readonly failOnce?: ReadonlyMap<string, number>;
+  /** Restart backoff of the series actors. */
+  readonly restartBackoff?: { readonly baseMs: number; readonly maxMs: number };
+}
+
+function candleOf(k: Kline): Candle {
+  return {
+    openTime: k.openTime,
+    open: k.open,
+    high: k.high,
+    low: k.low,
+    close: k.close,
+    volume: k.volume,
+  };
+}
+
+/** The running daemon. */
+export class Daemon {
+  readonly #o: DaemonOptions;
+  readonly series: readonly PortfolioSeries[];
+  #supervisor: Supervisor | undefined;
+  #portfolio: PortfolioActor | undefined;
+  #notifier: NotifierActor | undefined;
+  #stream: KlineStream | undefined;
+  #hourly = new HourlyCloseBook();
+  #timer = new AbortController();
+  #startedAt = NaN;
+
+  /** @param options Config, presets, store, clock, market data, notifier and log. */
+  constructor(options: DaemonOptions) {
+    this.#o = options;
+    const { config } = options;
+    const series: PortfolioSeries[] = [];
+    for (const symbol of config.pairs) {
+      for (const timeframe of config.timeframes) {
+        const key = `${symbol}:${timeframe}`;
+        const p = options.presets.get(key);
+        if (p === undefined || options.only?.has(key) === false) continue;
+        series.push({
+          key,
+          symbol,
+          timeframe,
+          timeframeMs: timeframeMs(timeframe),
+          sector: sectorOf(symbol, config.sectors),
+          ladders: p.ladders,
+          presetHashes: p.hashes,
+          active: p.active,
+        });
+      }
+    }
+    if (series.length === 0) {
+      throw new RangeError(
+        "Cannot start the daemon as no series is usable: no preset for any configured pair and timeframe",
+      );
+    }
+    this.series = series;
+  }
+
+  /** The portfolio actor (after start). */
+  get portfolio(): PortfolioActor | undefined {
+    return this.#portfolio;
+  }
+
+  /** The supervisor (after start). */
+  get supervisor(): Supervisor | undefined {
+    return this.#supervisor;
+  }
+
+  /** The notifier actor (after start). */
+  get notifier(): NotifierActor | undefined {
+    return this.#notifier;
+  }
+
+  /** The kline stream (after start). */
+  get stream(): KlineStream | undefined {
+    return this.#stream;
+  }
+
+  /** When the daemon started, epoch ms of its clock. */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
+  async #warmUp(): Promise<Map<string, number>> {
+    const { store, rest, config, log } = this.#o;
+    const want = config.data.warmup_bars;
+    const last = new Map<string, number>();
+    for (const s of this.series) {
+      let stored = store.candles(s.symbol, s.timeframe);
+      if (stored.length < want) {
+        const fetched = await rest.klines({
+          symbol: s.symbol,
+          interval: s.timeframe,
+          limit: Math.min(1500, want),
+        });
+        const before = stored[0]?.openTime ?? Infinity;
+        const after = stored[stored.length - 1]?.openTime ?? -Infinity;
+        const fresh = fetched.filter((k) =>
+          k.openTime < before || k.openTime > after
+        );
+        store.appendCandles(
+          fresh.map((k) => ({
+            symbol: s.symbol,
+            timeframe: s.timeframe,
+            candle: candleOf(k),
+          })),
+        );
+        stored = store.candles(s.symbol, s.timeframe);
+        log({
+          level: "info",
+          msg: "warm-up fetched",
+          series: s.key,
+          candles: fresh.length,
+        });
+      }
+      const lastStored = stored[stored.length - 1];
+      if (lastStored !== undefined) last.set(s.key, lastStored.openTime);
+      if (s.timeframe === "1h") this.#hourly.add(s.symbol, stored);
+    }
+    return last;
+  }
+
+  #specs(): SeriesSpec[] {
+    const { config, presets, failOnce } = this.#o;
+    return this.series.map((s) => {
+      const p = presets.get(s.key)!;
+      const fault = failOnce?.get(s.key);
+      return {
+        key: s.key,
+        options: {
+          symbol: s.symbol,
+          timeframe: s.timeframe,
+          semantics: config.indicator.semantics,
+          presets: p.indicators,
+          regime: regimeSettingsOf(config),
+          filters: filterSettingsOf(config),
+        },
+        ...(fault === undefined ? {} : { failOnceAt: fault }),
+      };
+    });
+  }
+
+  #committed(step: StepCommit): void {
+    for (const { seriesKey, lastOpenTime } of step.progress) {
+      this.#supervisor?.committed(seriesKey, lastOpenTime);
+    }
+    for (const s of step.signals) {
+      const d = step.decisions.find((x) => x.signalId === s.id);
+      this.#o.log({
+        level: "info",
+        msg: "signal",
+        id: s.id,
+        side: s.side,
+        price: s.price,
+        regime: s.regime,
+        accepted: d?.accepted ?? false,
+        rule: d?.rule ?? "",
+      });
+    }
+    for (const t of step.trades) {
+      this.#o.log({
+        level: "info",
+        msg: "trade closed",
+        id: t.id,
+        reason: t.exitReason,
+        pnlQuote: t.pnlQuote,
+      });
+    }
+    if (step.outbox.length > 0) this.#notifier?.wake();
+  }
+
+  /** Starts everything; resolves once the stream is subscribed. */
+  async start(): Promise<void> {
+    const { config, store, clock, log } = this.#o;
+    this.#startedAt = clock.now();
+    const lastStored = await this.#warmUp();
+    const portfolio = new PortfolioActor({
+      series: this.series,
+      options: engineOptionsOf(config, {
+        mode: "portfolio",
+        costs: true,
+        rule: config.ladder.same_bar_rule,
+        entry: config.signals.entry,
+      }, this.#hourly),
+      store,
+      clock,
+      startAfter: lastStored,
+      onCommitted: (step) => this.#committed(step),
+      paused: () => store.setting("paused") === "true",
+    });
+    this.#portfolio = portfolio;
+    const supervisor = new Supervisor({
+      specs: this.#specs(),
+      workers: this.#o.workers ?? 2,
+      history: (key) => {
+        const [symbol, timeframe] = key.split(":") as [string, string];
+        return store.candles(symbol, timeframe);
+      },
+      onBar: (bar) => {
+        // 1h closes feed the correlation limit as they arrive; the lookup only reads candles
+        // closed by a signal's time, as the backtest does.
+        if (bar.key.endsWith(":1h")) {
+          this.#hourly.add(bar.key.slice(0, -3), [bar.candle]);
+        }
+        portfolio.onBar(bar);
+      },
+      onState: (key, from, to, reason) => {
+        log({
+          level: to === "degraded"
+            ? "error"
+            : to === "restarting"
+            ? "warn"
+            : "debug",
+          msg: "series actor",
+          series: key,
+          from,
+          to,
+          reason,
+        });
+        if (to === "degraded") portfolio.markDead(key);
+      },
+      clock,
+      ...(this.#o.restartBackoff === undefined
+        ? {}
+        : { backoff: this.#o.restartBackoff }),
+    });
+    this.#supervisor = supervisor;
+    await supervisor.start();
+    this.#notifier = new NotifierActor({
+      store,
+      notifier: this.#o.notifier,
+      clock,
+      log: (line) => log(line as LogLine),
+    });
+    this.#notifier.start();
+    const stream = new KlineStream({
+      wsUrl: this.#o.wsUrl,
+      series: this.series.map(({ symbol, timeframe }) => ({
+        symbol,
+        timeframe,
+      })),
+      rest: this.#o.rest,
+      clock,
+      lastClosed: new Map(
+        this.series.map((s) => {
+          const done = store.progress().get(s.key);
+          const last = lastStored.get(s.key);
+          return [s.key, Math.max(done ?? -Infinity, last ?? -Infinity)];
+        }).filter(([, t]) => Number.isFinite(t)) as [string, number][],
+      ),
+      onCandle: (key, kline) => supervisor.candle(key, candleOf(kline)),
+      onStatus: (event: KlineStreamEvent) => {
+        if (event.type === "backfilled") return;
+        log({ level: "info", msg: "stream", ...event });
+      },
+      ...(this.#o.WebSocket === undefined
+        ? {}
+        : { WebSocket: this.#o.WebSocket }),
+    });
+    this.#stream = stream;
+    await stream.start();
+    this.#releaseLoop();
+    log({
+      level: "info",
+      msg: "daemon started",
+      series: this.series.length,
+      workers: this.#o.workers ?? 2,
+    });
+  }
+
+  #releaseLoop(): void {
+    const signal = this.#timer.signal;
+    const loop = async () => {
+      while (!signal.aborted) {
+        try {
+          await this.#o.clock.sleep(1000, signal);
+        } catch {
+          return;
+        }
+        this.#portfolio?.release();
+      }
+    };
+    loop();
+  }
+
+  /** Lifecycle state of every series actor. */
+  actorStates(): Map<string, ActorState> {
+    return this.#supervisor?.states() ?? new Map();
+  }
+
+  /** Stops the stream, the actors and the notifier (the store stays open for the caller). */
+  async stop(): Promise<void> {
+    this.#timer.abort();
+    await this.#stream?.stop();
+    this.#supervisor?.stop();
+    await this.#notifier?.stop();
+    this.#o.log({ level: "info", msg: "daemon stopped" });
+  }
+}

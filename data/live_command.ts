@@ -1,0 +1,334 @@
+/**
+ * The `live` and `demo` commands. `live` runs the daemon against Binance USDT-M futures (public
+ * data, paper positions, state in `data.database`) until SIGTERM or SIGINT; `live --replay DIR`
+ * runs the same daemon against a replay exchange on 127.0.0.1 serving the candle files of DIR
+ * (`--speed max|N`), and stops when the files end; `demo` is `live --replay` over the bundled
+ * candles with a fresh database. `--dry-run-config` prints the resolved config and exits.
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { Daemon, type LogLine } from "../actors/daemon.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import { timeframeMs } from "../core/types.ts";
+import { listPresetFiles } from "../presets/preset_store.ts";
+import {
+  findSeriesFile,
+  type PresetSource,
+  resolvePresets,
+} from "./backtest_inputs.ts";
+import { BinanceRestClient } from "./binance_rest.ts";
+import { loadCandles } from "./candle_loader.ts";
+import { loadConfigFile } from "./config_file.ts";
+import { FileNotifier } from "./file_notifier.ts";
+import { LogNotifier } from "./log_notifier.ts";
+import { driveReplay, replayClock } from "./replay_driver.ts";
+import {
+  type ReplayExchange,
+  type ReplaySeries,
+  startReplayExchange,
+} from "./replay_exchange.ts";
+import { StateStore } from "./state_store.ts";
+import { systemClock } from "./system_clock.ts";
+
+const USAGE = `Usage: deno task live [options]
+  --config FILE      config file (default: config.yaml when it exists)
+  --replay DIR       run against a local replay of the candle files in DIR instead of Binance
+  --speed max|N      replay speed: max (default) or N times real time
+  --db FILE          state database (default: the config's data.database)
+  --workers N        series actor workers (default 2)
+  --dry-run-config   print the resolved config and exit
+       deno task demo     the daemon over the bundled candles, offline, with a fresh database`;
+
+/** The command's side channels. */
+export interface LiveCommandIo {
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+  readonly cwd: string;
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT). */
+  readonly stopSignal: Promise<void>;
+}
+
+const BUNDLED = fileURLToPath(
+  new URL("../tests/fixtures/binance/", import.meta.url),
+);
+
+function redactor(secrets: readonly string[]): (text: string) => string {
+  const hidden = secrets.filter((s) => s.length >= 6);
+  return (text) => hidden.reduce((t, s) => t.replaceAll(s, "[redacted]"), text);
+}
+
+async function presetSourceOf(config: Config, cwd: string): Promise<
+  { source: PresetSource; note: string }
+> {
+  const dir = resolve(cwd, config.data.presets_dir);
+  if ((await listPresetFiles(dir)).length > 0) {
+    return { source: { kind: "dir", dir }, note: `presets from ${dir}` };
+  }
+  return {
+    source: { kind: "defaults" },
+    note:
+      `no preset files in ${dir}: using the generated defaults (run 'deno task backtest optimize' to choose presets)`,
+  };
+}
+
+function replaySeries(
+  dir: string,
+  config: Config,
+): { series: ReplaySeries[]; missing: string[] } {
+  const series: ReplaySeries[] = [];
+  const missing: string[] = [];
+  for (const symbol of config.pairs) {
+    for (const timeframe of config.timeframes) {
+      const file = findSeriesFile(dir, { symbol, timeframe });
+      if (file === undefined) {
+        missing.push(`${symbol} ${timeframe}`);
+        continue;
+      }
+      series.push({ symbol, timeframe, candles: loadCandles(file) });
+    }
+  }
+  return { series, missing };
+}
+
+/**
+ * Runs `live` (or `demo` with `demo: true`).
+ *
+ * @param args Arguments after the command name.
+ * @param io Output, working directory and the stop signal.
+ * @param mode `live` or `demo`.
+ * @returns The exit code.
+ * @throws {TypeError|RangeError|ConfigError|DatabaseLockedError} For bad input (exit 2 in main).
+ */
+export async function runLiveCommand(
+  args: readonly string[],
+  io: LiveCommandIo,
+  mode: "live" | "demo" = "live",
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      config: { type: "string" },
+      replay: { type: "string" },
+      speed: { type: "string" },
+      db: { type: "string" },
+      workers: { type: "string" },
+      "dry-run-config": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const token = Deno.env.get("VELAS_TELEGRAM_TOKEN") ?? "";
+  const notifyFile = Deno.env.get("VELAS_NOTIFY_FILE");
+  const redact = redactor([token]);
+  const { config, source } = loadConfigFile(values.config, {
+    cwd: io.cwd,
+    mode: "live",
+    telegramTokenSet: token !== "",
+  });
+  if (values["dry-run-config"]) {
+    io.stdout(`# resolved config (${source})`);
+    io.stdout(redact(stringify(config)));
+    return 0;
+  }
+  const replayDir = mode === "demo"
+    ? BUNDLED
+    : values.replay === undefined
+    ? undefined
+    : resolve(io.cwd, values.replay);
+  const speed = values.speed === undefined || values.speed === "max"
+    ? "max" as const
+    : Number(values.speed);
+  if (speed !== "max" && !(speed > 0)) {
+    throw new RangeError(
+      `Cannot start the daemon as '--speed' must be max or a positive number: current value is ${values.speed}`,
+    );
+  }
+  const workers = values.workers === undefined ? 2 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(
+      `Cannot start the daemon as '--workers' must be an integer of at least 1: current value is ${values.workers}`,
+    );
+  }
+  const log = (line: LogLine) =>
+    io.stdout(
+      redact(JSON.stringify({ time: new Date().toISOString(), ...line })),
+    );
+
+  let exchange: ReplayExchange | undefined;
+  let clock: Clock = systemClock;
+  let restUrl = config.binance.rest_url;
+  let wsUrl = config.binance.ws_url;
+  let pairs = config.pairs;
+  let only: Set<string> | undefined;
+  let replayEnd = Infinity;
+  let step = Infinity;
+  /** Close time of each replayed series' last candle. */
+  const ends = new Map<string, number>();
+  /** Series whose files ended: the portfolio no longer waits for them. */
+  const ended = new Set<string>();
+  if (replayDir !== undefined) {
+    if (!existsSync(replayDir)) {
+      throw new RangeError(
+        `Cannot replay as '--replay' must be a directory of candle files: current value is ${replayDir} (it does not exist)`,
+      );
+    }
+    const { series, missing } = replaySeries(replayDir, config);
+    if (series.length === 0) {
+      throw new RangeError(
+        `Cannot replay as '${replayDir}' has no candle file of the configured pairs and timeframes`,
+      );
+    }
+    if (missing.length > 0) {
+      log({ level: "info", msg: "replay without some series", missing });
+    }
+    pairs = [...new Set(series.map((s) => s.symbol))];
+    only = new Set(series.map((s) => `${s.symbol}:${s.timeframe}`));
+    const warm = config.data.warmup_bars;
+    let start = -Infinity;
+    for (const s of series) {
+      const tf = timeframeMs(s.timeframe);
+      const times = s.candles.openTime;
+      start = Math.max(start, times[Math.min(warm, times.length - 1)]!);
+      const end = times[times.length - 1]! + tf;
+      ends.set(`${s.symbol}:${s.timeframe}`, end);
+      replayEnd = replayEnd === Infinity ? end : Math.max(replayEnd, end);
+      step = Math.min(step, tf);
+    }
+    const largest = Math.max(...series.map((s) => timeframeMs(s.timeframe)));
+    start = Math.ceil(start / largest) * largest;
+    exchange = await startReplayExchange({
+      series,
+      startTime: start,
+      updatesPerCandle: 0,
+    });
+    clock = replayClock(exchange, speed === "max" ? 1000 : speed);
+    restUrl = exchange.restUrl;
+    wsUrl = exchange.wsUrl;
+  }
+  const dbPath = resolve(
+    io.cwd,
+    values.db ??
+      (mode === "demo"
+        ? join(config.data.dir, "demo.db")
+        : config.data.database),
+  );
+  if (mode === "demo") {
+    for (const suffix of ["", "-wal", "-shm"]) {
+      rmSync(dbPath + suffix, { force: true });
+    }
+  }
+  mkdirSync(dirname(dbPath), { recursive: true });
+  const store = StateStore.open(dbPath);
+  try {
+    const runConfig: Config = { ...config, pairs };
+    const presetChoice = await presetSourceOf(runConfig, io.cwd);
+    log({ level: "info", msg: presetChoice.note });
+    const presets = await resolvePresets(
+      runConfig.pairs.flatMap((symbol) =>
+        runConfig.timeframes.map((timeframe) => ({ symbol, timeframe }))
+      ).filter((s) => only?.has(`${s.symbol}:${s.timeframe}`) ?? true),
+      {
+        source: presetChoice.source,
+        config: runConfig,
+        generatedAt: new Date(clock.now()).toISOString(),
+      },
+    );
+    const rest = new BinanceRestClient({ baseUrl: restUrl, clock });
+    const daemon = new Daemon({
+      config: runConfig,
+      presets,
+      store,
+      clock,
+      rest,
+      wsUrl,
+      notifier: notifyFile === undefined
+        ? new LogNotifier((line) => log(line as LogLine))
+        : new FileNotifier(resolve(io.cwd, notifyFile)),
+      log,
+      workers,
+      ...(only === undefined ? {} : { only }),
+    });
+    log({
+      level: "info",
+      msg: "starting",
+      mode: replayDir === undefined ? "binance" : "replay",
+      database: dbPath,
+      series: daemon.series.length,
+    });
+    await daemon.start();
+    if (exchange !== undefined) {
+      const abort = new AbortController();
+      io.stopSignal.then(() => abort.abort());
+      await driveReplay({
+        exchange,
+        end: replayEnd,
+        step,
+        speed,
+        signal: abort.signal,
+        onStall: (time) => {
+          const portfolio = daemon.portfolio!;
+          log({
+            level: "debug",
+            msg: "replay waiting",
+            replayTime: time,
+            waiting: portfolio.waiting,
+            inFlight: daemon.supervisor?.inFlight ?? 0,
+            behind: daemon.series.filter((s) =>
+              portfolio.lastCloseOf(s.key) <
+                Math.min(
+                  Math.floor(time / s.timeframeMs) * s.timeframeMs,
+                  ends.get(s.key) ?? Infinity,
+                )
+            ).map((s) => `${s.key}@${portfolio.lastCloseOf(s.key)}`),
+          });
+        },
+        caughtUp: (time) => {
+          for (const [key, end] of ends) {
+            if (end < time && !ended.has(key)) {
+              ended.add(key);
+              daemon.portfolio!.markDead(key);
+            }
+          }
+          const states = daemon.actorStates();
+          const portfolio = daemon.portfolio!;
+          if (portfolio.waiting > 0) return false;
+          return daemon.series.every((s) => {
+            if (states.get(s.key) === "degraded") return true;
+            const due = Math.floor(time / s.timeframeMs) * s.timeframeMs;
+            return portfolio.lastCloseOf(s.key) >=
+              Math.min(due, ends.get(s.key) ?? Infinity);
+          });
+        },
+      });
+      await daemon.notifier?.whenIdle();
+    } else {
+      await io.stopSignal;
+    }
+    await daemon.stop();
+    const counts = store.counts();
+    const equity = daemon.portfolio?.book.equity() ?? NaN;
+    log({
+      level: "info",
+      msg: "summary",
+      signals: counts.signals,
+      trades: counts.trades,
+      openPositions: counts.openPositions,
+      equity,
+    });
+    return 0;
+  } finally {
+    store.close();
+    await exchange?.close();
+  }
+}
