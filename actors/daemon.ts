@@ -82,6 +82,10 @@ export class Daemon {
   #hourly = new HourlyCloseBook();
   #timer = new AbortController();
   #startedAt = NaN;
+  /** Wall time (performance.now) each candle arrived, until its step is committed. */
+  readonly #arrived = new Map<string, number>();
+  #latencies: number[] = [];
+  #candles = 0;
 
   /** @param options Config, presets, store, clock, market data, notifier and log. */
   constructor(options: DaemonOptions) {
@@ -197,7 +201,28 @@ export class Daemon {
     });
   }
 
+  /**
+   * Latency samples in ms from a closed candle's arrival to the commit of its step (outbox rows
+   * included), since the last call; and the number of candles received.
+   *
+   * @returns The samples (cleared) and the count.
+   */
+  takeLatencies(): { samples: number[]; candles: number } {
+    const samples = this.#latencies;
+    this.#latencies = [];
+    return { samples, candles: this.#candles };
+  }
+
   #committed(step: StepCommit): void {
+    const now = performance.now();
+    for (const c of step.candles) {
+      const key = `${c.symbol}:${c.timeframe}:${c.candle.openTime}`;
+      const at = this.#arrived.get(key);
+      if (at !== undefined) {
+        this.#arrived.delete(key);
+        if (this.#latencies.length < 1_000_000) this.#latencies.push(now - at);
+      }
+    }
     for (const { seriesKey, lastOpenTime } of step.progress) {
       this.#supervisor?.committed(seriesKey, lastOpenTime);
     }
@@ -305,7 +330,11 @@ export class Daemon {
           return [s.key, Math.max(done ?? -Infinity, last ?? -Infinity)];
         }).filter(([, t]) => Number.isFinite(t)) as [string, number][],
       ),
-      onCandle: (key, kline) => supervisor.candle(key, candleOf(kline)),
+      onCandle: (key, kline) => {
+        this.#candles++;
+        this.#arrived.set(`${key}:${kline.openTime}`, performance.now());
+        supervisor.candle(key, candleOf(kline));
+      },
       onStatus: (event: KlineStreamEvent) => {
         if (event.type === "backfilled") return;
         log({ level: "info", msg: "stream", ...event });

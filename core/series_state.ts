@@ -13,35 +13,25 @@
  *
  * @module
  */
+import type { SeriesSignalOptions } from "./backtest/series_signals.ts";
 import { AtrState } from "./atr.ts";
-import { type FilterSettings, FilterState } from "./filters.ts";
-import { type RegimeSettings, RegimeTracker } from "./regime.ts";
+import { FilterState } from "./filters.ts";
+import { RegimeTracker } from "./regime.ts";
 import {
   decideSignal,
   type SignalDirection,
   SignalOutcome,
 } from "./signals.ts";
-import type { Candle, IndicatorParams, Semantics } from "./types.ts";
+import type { Candle, IndicatorParams } from "./types.ts";
 import { VelasIncremental } from "./velas_incremental.ts";
 
 /** Options of a {@link SeriesState}. */
-export interface SeriesStateOptions {
+export interface SeriesStateOptions
+  extends Omit<SeriesSignalOptions, "start"> {
   /** Symbol of the series, e.g. `BTCUSDT` (used in error messages). */
   readonly symbol: string;
   /** Timeframe of the series, e.g. `1h` (used in error messages). */
   readonly timeframe: string;
-  /** Indicator semantics (`pine` or `velas-py`). */
-  readonly semantics: Semantics;
-  /** Indicator preset per regime: low, normal, high. */
-  readonly presets: readonly [
-    IndicatorParams,
-    IndicatorParams,
-    IndicatorParams,
-  ];
-  /** Regime baseline window and thresholds. */
-  readonly regime: RegimeSettings;
-  /** Signal filter settings. */
-  readonly filters: FilterSettings;
 }
 
 /** What one closed candle produced. */

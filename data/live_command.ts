@@ -25,6 +25,7 @@ import {
 import { BinanceRestClient } from "./binance_rest.ts";
 import { loadCandles } from "./candle_loader.ts";
 import { loadConfigFile } from "./config_file.ts";
+import { checkSymbols } from "./download_plan.ts";
 import { FileNotifier } from "./file_notifier.ts";
 import { LogNotifier } from "./log_notifier.ts";
 import { driveReplay, replayClock } from "./replay_driver.ts";
@@ -216,6 +217,18 @@ export async function runLiveCommand(
     restUrl = exchange.restUrl;
     wsUrl = exchange.wsUrl;
   }
+  const rest = new BinanceRestClient({ baseUrl: restUrl, clock });
+  if (config.binance.validate_pairs) {
+    const { refused } = checkSymbols(pairs, await rest.exchangeInfo());
+    if (refused.length > 0) {
+      await exchange?.close();
+      throw new RangeError(
+        `Cannot start the daemon as some pairs cannot trade on Binance USDT-M futures: ${
+          refused.map((r) => `${r.symbol} (${r.status})`).join(", ")
+        }; fix 'pairs' in the config`,
+      );
+    }
+  }
   const dbPath = resolve(
     io.cwd,
     values.db ??
@@ -244,7 +257,6 @@ export async function runLiveCommand(
         generatedAt: new Date(clock.now()).toISOString(),
       },
     );
-    const rest = new BinanceRestClient({ baseUrl: restUrl, clock });
     const daemon = new Daemon({
       config: runConfig,
       presets,
