@@ -8,12 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
-import {
-  type Config,
-  type ConfigMode,
-  DEFAULT_CONFIG,
-  parseConfig,
-} from "../core/config.ts";
+import { type Config, type ConfigMode, parseConfig } from "../core/config.ts";
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split(
@@ -39,7 +34,14 @@ export function loadConfigFile(
 ): { config: Config; source: string } {
   const path = resolve(options.cwd, given ?? "config.yaml");
   if (given === undefined && !existsSync(path)) {
-    return { config: DEFAULT_CONFIG, source: "defaults" };
+    // The defaults still go through the mode's rules (a token without a chat id is an error).
+    return {
+      config: parseConfig({}, {
+        mode: options.mode,
+        telegramTokenSet: options.telegramTokenSet ?? false,
+      }),
+      source: "defaults",
+    };
   }
   let text: string;
   try {

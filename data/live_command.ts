@@ -134,7 +134,8 @@ export async function runLiveCommand(
   const redact = redactor([token]);
   const { config, source } = loadConfigFile(values.config, {
     cwd: io.cwd,
-    mode: "live",
+    // The demo is offline and never sends to Telegram, so the live rules do not apply to it.
+    mode: mode === "demo" ? "tool" : "live",
     telegramTokenSet: token !== "",
   });
   if (values["dry-run-config"]) {
@@ -242,7 +243,13 @@ export async function runLiveCommand(
     }
   }
   mkdirSync(dirname(dbPath), { recursive: true });
-  const store = StateStore.open(dbPath);
+  let store: StateStore;
+  try {
+    store = StateStore.open(dbPath);
+  } catch (error) {
+    await exchange?.close();
+    throw error;
+  }
   try {
     const runConfig: Config = { ...config, pairs };
     const presetChoice = await presetSourceOf(runConfig, io.cwd);
