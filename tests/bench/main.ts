@@ -8,6 +8,7 @@
  * - `backtest`: see `backtest_bench.ts`.
  * - `data`: see `data_bench.ts`.
  * - `optimize`: see `optimize_bench.ts`.
+ * - `live`: see `live_bench.ts`.
  *
  * @module
  */
@@ -23,6 +24,7 @@ import { INDICATOR_PRESETS } from "../../presets/indicator_presets.ts";
 import { SHARED_DATA } from "../shared_data.ts";
 import { benchBacktest } from "./backtest_bench.ts";
 import { benchData } from "./data_bench.ts";
+import { benchLive } from "./live_bench.ts";
 import { benchOptimize } from "./optimize_bench.ts";
 import { peakRssMiB } from "./peak_rss.ts";
 
@@ -171,6 +173,7 @@ const BENCHES: Record<string, (args: string[]) => number | Promise<number>> = {
   backtest: benchBacktest,
   data: benchData,
   optimize: benchOptimize,
+  live: benchLive,
 };
 
 if (import.meta.main) {
