@@ -15,7 +15,7 @@ import type { SeriesSpec } from "../core/messages.ts";
 import type { Notifier } from "../core/notifier.ts";
 import { sectorOf } from "../core/portfolio.ts";
 import type { StepCommit } from "../core/state_types.ts";
-import { type Candle, timeframeMs } from "../core/types.ts";
+import { ATR_PERIOD, type Candle, timeframeMs } from "../core/types.ts";
 import type { SeriesPresets } from "../data/backtest_inputs.ts";
 import { engineOptionsOf } from "../data/backtest_run.ts";
 import type { Kline } from "../data/binance_kline.ts";
@@ -47,7 +47,7 @@ export interface DaemonOptions {
   readonly only?: ReadonlySet<string>;
   readonly store: StateStore;
   readonly clock: Clock;
-  readonly rest: Pick<BinanceRestClient, "klines" | "now">;
+  readonly rest: Pick<BinanceRestClient, "klines" | "klinesRange" | "now">;
   readonly wsUrl: string;
   readonly notifier: Notifier;
   readonly log: (line: LogLine) => void;
@@ -142,28 +142,37 @@ export class Daemon {
     return this.#startedAt;
   }
 
+  /**
+   * Bars a series needs before it may act: the configured warm-up, and never less than its
+   * longest channel plus the regime baseline and the ATR seed.
+   */
+  #warmupBars(key: string): number {
+    const p = this.#o.presets.get(key)!;
+    const longest = Math.max(...p.indicators.map((i) => Math.max(i.i1, i.i2)));
+    return Math.max(
+      this.#o.config.data.warmup_bars,
+      longest + this.#o.config.regimes.baseline_bars + ATR_PERIOD,
+    );
+  }
+
   async #warmUp(): Promise<Map<string, number>> {
-    const { store, rest, config, log } = this.#o;
-    const want = config.data.warmup_bars;
+    const { store, log } = this.#o;
     const last = new Map<string, number>();
     for (const s of this.series) {
+      const want = this.#warmupBars(s.key);
       let stored = store.candles(s.symbol, s.timeframe);
       if (stored.length < want) {
-        const fetched = await rest.klines({
-          symbol: s.symbol,
-          interval: s.timeframe,
-          limit: Math.min(1500, want),
-        });
+        const fetched = await this.#history(s, want);
         const before = stored[0]?.openTime ?? Infinity;
         const after = stored[stored.length - 1]?.openTime ?? -Infinity;
         const fresh = fetched.filter((k) =>
           k.openTime < before || k.openTime > after
         );
         store.appendCandles(
-          fresh.map((k) => ({
+          fresh.map((candle) => ({
             symbol: s.symbol,
             timeframe: s.timeframe,
-            candle: candleOf(k),
+            candle,
           })),
         );
         stored = store.candles(s.symbol, s.timeframe);
@@ -179,6 +188,42 @@ export class Daemon {
       if (s.timeframe === "1h") this.#hourly.add(s.symbol, stored);
     }
     return last;
+  }
+
+  /** The last `bars` closed candles of a series over REST (paged past 1 500). */
+  async #history(s: PortfolioSeries, bars: number): Promise<Candle[]> {
+    const { rest } = this.#o;
+    if (bars <= 1500) {
+      return (await rest.klines({
+        symbol: s.symbol,
+        interval: s.timeframe,
+        limit: bars,
+      })).map(candleOf);
+    }
+    const now = rest.now();
+    const from = Math.floor(now / s.timeframeMs) * s.timeframeMs -
+      (bars + 1) * s.timeframeMs;
+    const c = await rest.klinesRange({
+      symbol: s.symbol,
+      interval: s.timeframe,
+      from,
+    });
+    const out: Candle[] = [];
+    for (
+      let i = Math.max(0, c.openTime.length - bars);
+      i < c.openTime.length;
+      i++
+    ) {
+      out.push({
+        openTime: c.openTime[i]!,
+        open: c.open[i]!,
+        high: c.high[i]!,
+        low: c.low[i]!,
+        close: c.close[i]!,
+        volume: c.volume[i]!,
+      });
+    }
+    return out;
   }
 
   #specs(): SeriesSpec[] {
