@@ -56,6 +56,11 @@ export interface DaemonOptions {
   readonly WebSocket?: WebSocketConstructor;
   /** Test faults: a series actor throws once on the bar with this open time. */
   readonly failOnce?: ReadonlyMap<string, number>;
+  /**
+   * Stream idle timeout, ms of the daemon's clock (default the stream's 10 min); a replay
+   * stepping an hour at a time passes more, or healthy connections are replaced as idle.
+   */
+  readonly idleTimeoutMs?: number;
   /** Restart backoff of the series actors. */
   readonly restartBackoff?: { readonly baseMs: number; readonly maxMs: number };
 }
@@ -387,6 +392,9 @@ export class Daemon {
       ...(this.#o.WebSocket === undefined
         ? {}
         : { WebSocket: this.#o.WebSocket }),
+      ...(this.#o.idleTimeoutMs === undefined
+        ? {}
+        : { idleTimeoutMs: this.#o.idleTimeoutMs }),
     });
     this.#stream = stream;
     await stream.start();

@@ -277,6 +277,9 @@ export async function runLiveCommand(
       log,
       workers,
       ...(only === undefined ? {} : { only }),
+      ...(exchange === undefined
+        ? {}
+        : { idleTimeoutMs: Math.max(600_000, 4 * step) }),
     });
     log({
       level: "info",
