@@ -380,6 +380,8 @@ export class Daemon {
           return [s.key, Math.max(done ?? -Infinity, last ?? -Infinity)];
         }).filter(([, t]) => Number.isFinite(t)) as [string, number][],
       ),
+      onUpdate: (key, kline) =>
+        portfolio.onUpdate(key, candleOf(kline), clock.now()),
       onCandle: (key, kline) => {
         this.#candles++;
         this.#arrived.set(`${key}:${kline.openTime}`, performance.now());

@@ -29,7 +29,7 @@ import type {
   StepCommit,
 } from "../core/state_types.ts";
 import { signalId } from "../core/signals.ts";
-import { REGIMES } from "../core/types.ts";
+import { type Candle, REGIMES } from "../core/types.ts";
 import type { ProcessedBar } from "./supervisor.ts";
 
 /** One series of the portfolio, in canonical order. */
@@ -172,6 +172,90 @@ export class PortfolioActor {
     this.release();
   }
 
+  /**
+   * Takes an in-progress update of a series' forming bar: TPs and the stop its open position
+   * reached so far fill now (committed at once when something filled). Ignored until every bar
+   * before the forming one has been taken, so fills stay in time order.
+   *
+   * @param key `SYMBOL:tf`.
+   * @param bar The forming bar so far.
+   * @param time When the update arrived, epoch ms of the daemon's clock.
+   */
+  onUpdate(key: string, bar: Candle, time: number): void {
+    const s = this.#index.get(key);
+    if (s === undefined || this.#released < bar.openTime) return;
+    for (const t of this.#pending.keys()) if (t <= bar.openTime) return;
+    const series = this.#o.series[s]!;
+    const at = Math.min(
+      Math.max(time, bar.openTime),
+      bar.openTime + series.timeframeMs - 1,
+    );
+    const filled = this.#book.onUpdate(s, {
+      openTime: bar.openTime,
+      time: at,
+      open: bar.open,
+      high: bar.high,
+      low: bar.low,
+      close: bar.close,
+    });
+    if (!filled) return;
+    const { trades, fills, decisions } = this.#book.drain();
+    const positions = this.#positionRows([s], trades, at);
+    const step: StepCommit = {
+      candles: [],
+      progress: [],
+      signals: [],
+      decisions,
+      fills,
+      trades,
+      positions,
+      equity: [],
+      portfolio: {
+        book: this.#book.snapshot(),
+        daily: this.#daily.state,
+      } satisfies SavedState,
+      outbox: outboxOf({ signals: [], decisions, fills, trades, time: at }),
+    };
+    this.#o.store.commitStep(step);
+    this.#steps++;
+    this.#o.onCommitted?.(step);
+  }
+
+  #positionRows(
+    touched: readonly number[],
+    trades: StepCommit["trades"],
+    time: number,
+  ): PositionRow[] {
+    const positions: PositionRow[] = [];
+    for (const s of touched) {
+      const series = this.#o.series[s]!;
+      const trade = this.#book.open[s];
+      if (trade !== undefined) {
+        positions.push({
+          tradeId: trade.id,
+          symbol: series.symbol,
+          timeframe: series.timeframe,
+          side: trade.position.side,
+          status: "open",
+          state: trade,
+          updatedAt: time,
+        });
+      }
+    }
+    for (const t of trades) {
+      positions.push({
+        tradeId: t.id,
+        symbol: t.symbol,
+        timeframe: t.timeframe,
+        side: t.side,
+        status: "closed",
+        state: t,
+        updatedAt: time,
+      });
+    }
+    return positions;
+  }
+
   #blocks(s: number, time: number, now: number): boolean {
     if (this.#dead[s]) return false;
     const tf = this.#o.series[s]!.timeframeMs;
@@ -231,33 +315,7 @@ export class PortfolioActor {
       }
     });
     const { trades, fills, decisions } = book.drain();
-    const positions: PositionRow[] = [];
-    for (const s of touched) {
-      const series = this.#o.series[s]!;
-      const trade = book.open[s];
-      if (trade !== undefined) {
-        positions.push({
-          tradeId: trade.id,
-          symbol: series.symbol,
-          timeframe: series.timeframe,
-          side: trade.position.side,
-          status: "open",
-          state: trade,
-          updatedAt: time,
-        });
-      }
-    }
-    for (const t of trades) {
-      positions.push({
-        tradeId: t.id,
-        symbol: t.symbol,
-        timeframe: t.timeframe,
-        side: t.side,
-        status: "closed",
-        state: t,
-        updatedAt: time,
-      });
-    }
+    const positions = this.#positionRows(touched, trades, time);
     const outbox = outboxOf({ signals, decisions, fills, trades, time });
     const step: StepCommit = {
       candles: touched.map((s) => ({

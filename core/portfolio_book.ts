@@ -124,12 +124,88 @@ export interface PendingEntry {
   readonly quantity: number;
 }
 
+/**
+ * The part of the forming bar that in-progress updates already applied to a position: the last
+ * price seen, the extremes seen and when. The closed bar then applies only what came after: its
+ * open is the last price, and its high (low) counts only beyond the extremes already seen (a more
+ * extreme value must have come later). Plain data.
+ */
+export interface Intrabar {
+  readonly openTime: number;
+  readonly time: number;
+  readonly last: number;
+  readonly high: number;
+  readonly low: number;
+}
+
+/** An in-progress update of the forming bar of a series. */
+export interface BarUpdate {
+  /** Open time of the forming bar. */
+  readonly openTime: number;
+  /** Time of the update (event time), epoch ms. */
+  readonly time: number;
+  readonly open: number;
+  /** High and low of the bar so far. */
+  readonly high: number;
+  readonly low: number;
+  /** Last price. */
+  readonly close: number;
+}
+
+/** The stretch of a bar after what `seen` covered, as a bar for `updatePosition`. */
+function remainder(
+  seen: Intrabar,
+  now: { readonly high: number; readonly low: number; readonly close: number },
+  openTime: number,
+): Candle {
+  const hi = Math.max(seen.last, now.close);
+  const lo = Math.min(seen.last, now.close);
+  return {
+    openTime,
+    open: seen.last,
+    high: now.high > seen.high ? now.high : hi,
+    low: now.low < seen.low ? now.low : lo,
+    close: now.close,
+    volume: 0,
+  };
+}
+
+function applyUpdate(
+  book: Book,
+  s: number,
+  candle: Candle,
+  context: { readonly series: BookSeries; readonly options: EngineOptions },
+  countBar: boolean,
+): void {
+  const trade = book.open[s]!;
+  const { options, series } = context;
+  const update = updatePosition(trade.position, candle, {
+    spec: trade.spec,
+    rule: options.rule,
+    gapFills: options.gapFills,
+    costs: options.costs,
+  });
+  trade.position = countBar ? update.position : {
+    ...update.position,
+    barsHeld: trade.position.barsHeld,
+  };
+  book.balance -= update.funding;
+  if (update.sameBarDecided) {
+    trade.sameBar++;
+    book.sameBarDecided++;
+  }
+  for (const fill of update.fills) recordFill(book, trade.id, fill);
+  if (update.closed) finishTrade(book, series, s);
+}
+
 /** The run's mutable state, kept in one place. */
 class Book {
   balance: number;
   readonly open: (OpenTrade | undefined)[];
   readonly pending: (PendingEntry | undefined)[];
   readonly lastClose: Float64Array;
+  /** What in-progress updates of the current bar already applied, per series. */
+  readonly intrabar: (Intrabar | undefined)[];
   readonly trades: TradeRecord[] = [];
   readonly fills: FillRecord[] = [];
   readonly decisions: DecisionRecord[] = [];
@@ -143,6 +219,7 @@ class Book {
     this.open = new Array(seriesCount).fill(undefined);
     this.pending = new Array(seriesCount).fill(undefined);
     this.lastClose = new Float64Array(seriesCount).fill(NaN);
+    this.intrabar = new Array(seriesCount).fill(undefined);
   }
 
   equity(): number {
@@ -392,7 +469,23 @@ function onBar(
   book.lastClose[s] = candle.close;
   book.bars++;
   const trade = book.open[s];
-  if (trade !== undefined && trade.position.entryTime <= candle.openTime) {
+  const seen = book.intrabar[s];
+  book.intrabar[s] = undefined;
+  if (
+    trade !== undefined && seen !== undefined &&
+    seen.openTime === candle.openTime
+  ) {
+    book.barsInPosition++;
+    applyUpdate(
+      book,
+      s,
+      remainder(seen, candle, seen.time),
+      { series, options },
+      true,
+    );
+  } else if (
+    trade !== undefined && trade.position.entryTime <= candle.openTime
+  ) {
     book.barsInPosition++;
     const update = updatePosition(trade.position, candle, {
       spec: trade.spec,
@@ -440,6 +533,39 @@ function onBar(
   }
 }
 
+function onUpdate(
+  book: Book,
+  s: number,
+  u: BarUpdate,
+  context: { readonly series: BookSeries; readonly options: EngineOptions },
+): boolean {
+  const trade = book.open[s];
+  if (trade === undefined || trade.position.entryTime > u.openTime) {
+    return false;
+  }
+  const before = book.intrabar[s];
+  const seen: Intrabar = before?.openTime === u.openTime ? before : {
+    openTime: u.openTime,
+    time: u.openTime,
+    last: u.open,
+    high: u.open,
+    low: u.open,
+  };
+  if (u.time < seen.time || u.time < trade.position.lastFundingTime) {
+    return false;
+  }
+  const fills = book.fills.length;
+  applyUpdate(book, s, remainder(seen, u, u.time), context, false);
+  book.intrabar[s] = book.open[s] === undefined ? undefined : {
+    openTime: u.openTime,
+    time: u.time,
+    last: u.close,
+    high: Math.max(seen.high, u.high),
+    low: Math.min(seen.low, u.low),
+  };
+  return book.fills.length > fills;
+}
+
 /** The portfolio's whole state as plain data (what the daemon persists after every step). */
 export interface BookState {
   readonly balance: number;
@@ -448,6 +574,8 @@ export interface BookState {
   readonly pending: readonly (PendingEntry | null)[];
   /** Last close per series (NaN before its first bar). */
   readonly lastClose: readonly number[];
+  /** What in-progress updates applied to each series' forming bar (absent: nothing). */
+  readonly intrabar?: readonly (Intrabar | null)[];
   readonly bars: number;
   readonly barsInPosition: number;
   readonly sameBarDecided: number;
@@ -505,6 +633,9 @@ export class PortfolioBook {
     state.lastClose.forEach((c, s) => {
       book.lastClose[s] = c;
     });
+    state.intrabar?.forEach((x, s) => {
+      book.intrabar[s] = x ?? undefined;
+    });
     book.bars = state.bars;
     book.barsInPosition = state.barsInPosition;
     book.sameBarDecided = state.sameBarDecided;
@@ -519,6 +650,22 @@ export class PortfolioBook {
    */
   onBar(s: number, bar: BarInput): void {
     onBar(this.#book, s, bar, { all: this.#all, options: this.#options });
+  }
+
+  /**
+   * Applies an in-progress update of series `s`'s forming bar to its open position (TPs and stop
+   * reached so far fill now, at their levels, by the same ladder rules); the closed bar later
+   * applies only what came after. Updates older than the last applied one are ignored.
+   *
+   * @param s The series' position.
+   * @param update The forming bar so far and the update's time.
+   * @returns True when something filled.
+   */
+  onUpdate(s: number, update: BarUpdate): boolean {
+    return onUpdate(this.#book, s, update, {
+      series: this.#all[s]!,
+      options: this.#options,
+    });
   }
 
   /**
@@ -603,6 +750,7 @@ export class PortfolioBook {
       open: b.open.map((t) => (t === undefined ? null : { ...t })),
       pending: b.pending.map((p) => p ?? null),
       lastClose: Array.from(b.lastClose),
+      intrabar: b.intrabar.map((x) => x ?? null),
       bars: b.bars,
       barsInPosition: b.barsInPosition,
       sameBarDecided: b.sameBarDecided,

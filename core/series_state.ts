@@ -26,8 +26,7 @@ import type { Candle, IndicatorParams } from "./types.ts";
 import { VelasIncremental } from "./velas_incremental.ts";
 
 /** Options of a {@link SeriesState}. */
-export interface SeriesStateOptions
-  extends Omit<SeriesSignalOptions, "start"> {
+export interface SeriesStateOptions extends Omit<SeriesSignalOptions, "start"> {
   /** Symbol of the series, e.g. `BTCUSDT` (used in error messages). */
   readonly symbol: string;
   /** Timeframe of the series, e.g. `1h` (used in error messages). */

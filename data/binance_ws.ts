@@ -100,6 +100,12 @@ export interface KlineStreamOptions {
   readonly clock: Clock;
   /** Each closed candle, once, in open-time order per series. */
   readonly onCandle: (seriesKey: string, kline: Kline) => void | Promise<void>;
+  /**
+   * In-progress updates of the forming candles (`"x":false`), as they come, for tracking open
+   * positions between closes; not backfilled, not ordered against `onCandle`. Omitted: counted
+   * only (the fast path).
+   */
+  readonly onUpdate?: (seriesKey: string, kline: Kline) => void;
   readonly onStatus?: (event: KlineStreamEvent) => void;
   /** Resume points: `SYMBOL:tf` → open time of the last candle the consumer has. */
   readonly lastClosed?: ReadonlyMap<string, number>;
@@ -270,6 +276,7 @@ export class KlineStream {
       maxConnectionAgeMs: n.maxConnectionAgeMs,
       idleTimeoutMs: n.idleTimeoutMs,
       connectTimeoutMs: n.connectTimeoutMs,
+      ...(options.onUpdate === undefined ? {} : { onUpdate: options.onUpdate }),
     };
     for (let i = 0; i < this.#feeds.length; i += perSlot) {
       const feeds = this.#feeds.slice(i, i + perSlot);

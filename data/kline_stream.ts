@@ -25,7 +25,11 @@
  * @module
  */
 import type { Clock } from "../core/clock.ts";
-import { type KlineEvent, parseKlineEvent } from "./binance_kline.ts";
+import {
+  type Kline,
+  type KlineEvent,
+  parseKlineEvent,
+} from "./binance_kline.ts";
 import { type Backoff, backoffDelay } from "./binance_weight.ts";
 import type { MutableStreamStats, SeriesFeed } from "./stream_backfill.ts";
 
@@ -93,6 +97,8 @@ export interface StreamSlotOptions {
   readonly connectTimeoutMs: number;
   readonly report: (event: ConnectionEvent) => void;
   readonly stats: MutableStreamStats;
+  /** In-progress updates (`"x":false`) of a series' forming candle; omitted: only counted. */
+  readonly onUpdate?: (seriesKey: string, kline: Kline) => void;
 }
 
 type Outcome = "closed" | "idle" | "aged" | "stopped";
@@ -345,7 +351,8 @@ export class StreamSlot {
       this.#attempt = 0;
     }
     if (typeof data !== "string") return;
-    if (data.includes(IN_PROGRESS)) {
+    const onUpdate = this.#o.onUpdate;
+    if (onUpdate === undefined && data.includes(IN_PROGRESS)) {
       stats.updates++;
       return;
     }
@@ -356,11 +363,12 @@ export class StreamSlot {
       this.#malformed(data, error);
       return;
     }
+    const feed = this.#byStream.get(event.stream);
     if (!event.closed) {
       stats.updates++;
+      if (feed !== undefined) onUpdate?.(feed.key, event.kline);
       return;
     }
-    const feed = this.#byStream.get(event.stream);
     if (feed === undefined) return;
     stats.closedEvents++;
     feed.live(event.kline);

@@ -139,6 +139,8 @@ export interface DaemonRunOptions {
   readonly beforeAdvance?: (time: number, exchange: ReplayExchange) => void;
   /** Wall-time limit of one REST attempt (default the client's, 10 s). */
   readonly restTimeoutMs?: number;
+  /** In-progress updates the exchange sends per candle (default 0: closed candles only). */
+  readonly updatesPerCandle?: number;
 }
 
 /** What a run left behind. */
@@ -168,7 +170,7 @@ export async function runDaemonReplay(
   const exchange = await startReplayExchange({
     series,
     startTime: start,
-    updatesPerCandle: 0,
+    updatesPerCandle: options.updatesPerCandle ?? 0,
   });
   const clock = replayClock(exchange, 1000);
   const store = StateStore.open(":memory:");
