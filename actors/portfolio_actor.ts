@@ -28,6 +28,7 @@ import type {
   SignalRecord,
   StepCommit,
 } from "../core/state_types.ts";
+import { ladderPrices } from "../core/ladder.ts";
 import { signalId } from "../core/signals.ts";
 import { type Candle, REGIMES } from "../core/types.ts";
 import type { ProcessedBar } from "./supervisor.ts";
@@ -214,11 +215,55 @@ export class PortfolioActor {
         book: this.#book.snapshot(),
         daily: this.#daily.state,
       } satisfies SavedState,
-      outbox: outboxOf({ signals: [], decisions, fills, trades, time: at }),
+      outbox: outboxOf(
+        { signals: [], decisions, fills, trades, time: at },
+        this.#outboxContext(trades),
+      ),
     };
     this.#o.store.commitStep(step);
     this.#steps++;
     this.#o.onCommitted?.(step);
+  }
+
+  #outboxContext(trades: StepCommit["trades"]): OutboxContext {
+    const byId = new Map<string, unknown>();
+    this.#book.open.forEach((trade, s) => {
+      if (trade === undefined) return;
+      const series = this.#o.series[s]!;
+      byId.set(trade.id, {
+        symbol: series.symbol,
+        timeframe: series.timeframe,
+        side: trade.position.side,
+        entryPrice: trade.position.referencePrice,
+        position: trade.position,
+        closed: null,
+      });
+    });
+    for (const t of trades) {
+      byId.set(t.id, {
+        symbol: t.symbol,
+        timeframe: t.timeframe,
+        side: t.side,
+        entryPrice: t.entryPrice,
+        position: null,
+        closed: t,
+      });
+    }
+    return {
+      ladder: (signal) => {
+        const s = this.#index.get(`${signal.symbol}:${signal.timeframe}`)!;
+        const spec = this.#o.series[s]!
+          .ladders[REGIMES.indexOf(signal.regime)]!;
+        const levels = ladderPrices(signal.side, signal.price, spec);
+        return {
+          entry: signal.price,
+          tps: levels.tp,
+          stop: levels.stop,
+          leverage: this.#o.options.sizing.leverage,
+        };
+      },
+      trade: (id) => byId.get(id) ?? null,
+    };
   }
 
   #positionRows(
@@ -316,7 +361,10 @@ export class PortfolioActor {
     });
     const { trades, fills, decisions } = book.drain();
     const positions = this.#positionRows(touched, trades, time);
-    const outbox = outboxOf({ signals, decisions, fills, trades, time });
+    const outbox = outboxOf(
+      { signals, decisions, fills, trades, time },
+      this.#outboxContext(trades),
+    );
     const step: StepCommit = {
       candles: touched.map((s) => ({
         symbol: this.#o.series[s]!.symbol,
@@ -346,19 +394,37 @@ export class PortfolioActor {
   }
 }
 
+/** What the outbox rows of a step are enriched with (the Telegram texts need it). */
+export interface OutboxContext {
+  /** The ladder a signal opened with: entry (signal price), TP prices, stop, leverage. */
+  readonly ladder: (signal: SignalRecord) => {
+    readonly entry: number;
+    readonly tps: readonly number[];
+    readonly stop: number;
+    readonly leverage: number;
+  };
+  /** The trade a fill belongs to: series, side, entry and the position after the step. */
+  readonly trade: (tradeId: string) => unknown;
+}
+
 /**
- * The outbox rows of one step: accepted signals, fills after the entry, closed trades.
+ * The outbox rows of one step: accepted signals (with their ladder), fills after the entry (with
+ * their trade), closed trades.
  *
  * @param step The step's records.
+ * @param context Ladder and trade lookups.
  * @returns Rows with deterministic unique keys.
  */
-export function outboxOf(step: {
-  readonly signals: readonly SignalRecord[];
-  readonly decisions: StepCommit["decisions"];
-  readonly fills: StepCommit["fills"];
-  readonly trades: StepCommit["trades"];
-  readonly time: number;
-}): OutboxItem[] {
+export function outboxOf(
+  step: {
+    readonly signals: readonly SignalRecord[];
+    readonly decisions: StepCommit["decisions"];
+    readonly fills: StepCommit["fills"];
+    readonly trades: StepCommit["trades"];
+    readonly time: number;
+  },
+  context: OutboxContext,
+): OutboxItem[] {
   const out: OutboxItem[] = [];
   const accepted = new Set(
     step.decisions.filter((d) => d.accepted).map((d) => d.signalId),
@@ -368,7 +434,7 @@ export function outboxOf(step: {
     out.push({
       key: `signal:${signal.id}`,
       kind: "signal",
-      payload: signal,
+      payload: { ...signal, ...context.ladder(signal) },
       createdAt: step.time,
     });
   }
@@ -379,7 +445,7 @@ export function outboxOf(step: {
         fill.tpIndex ?? ""
       }`,
       kind: fill.kind,
-      payload: fill,
+      payload: { fill, trade: context.trade(fill.tradeId) },
       createdAt: step.time,
     });
   }

@@ -1,0 +1,331 @@
+/**
+ * Tests of the fake Telegram Bot API server, driven by grammY itself where grammY is the client
+ * (sending, errors, long polling, commands) and by plain `fetch` for the wire details (form and
+ * query parameters, rate-limit mode, held and dropped requests).
+ *
+ * @module
+ */
+import { strict as assert } from "node:assert";
+import { Bot, GrammyError, HttpError } from "grammy";
+import {
+  type FakeTelegram,
+  type FakeTelegramOptions,
+  startFakeTelegram,
+} from "./fake_telegram.ts";
+
+const TOKEN = "123456:test-token";
+
+async function withFake(
+  run: (fake: FakeTelegram) => Promise<void>,
+  options: Partial<FakeTelegramOptions> = {},
+): Promise<void> {
+  const fake = await startFakeTelegram({ token: TOKEN, ...options });
+  try {
+    await run(fake);
+  } finally {
+    await fake.close();
+  }
+}
+
+function botFor(fake: FakeTelegram, token = fake.token): Bot {
+  const bot = new Bot(token, {
+    botInfo: fake.botInfo,
+    client: { apiRoot: fake.apiRoot },
+  });
+  bot.catch((error) => {
+    throw error.error;
+  });
+  return bot;
+}
+
+/** Calls a method over plain HTTP with a JSON body; returns the status and the decoded body. */
+async function call(
+  fake: FakeTelegram,
+  method: string,
+  params: Record<string, unknown> = {},
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${fake.apiRoot}/bot${fake.token}/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(params),
+    ...init,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 5) {
+    if (waited > 3000) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function isGrammyError(status: number, description: string) {
+  return (error: unknown): boolean => {
+    assert(error instanceof GrammyError, `not a GrammyError: ${error}`);
+    assert.equal(error.error_code, status);
+    assert.equal(error.description, description);
+    return true;
+  };
+}
+
+Deno.test("fake telegram records grammY messages with ids incrementing per chat", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const before = Date.now();
+    const first = await bot.api.sendMessage(100, "one");
+    const second = await bot.api.sendMessage(100, "two", {
+      disable_notification: true,
+      link_preview_options: { is_disabled: true },
+      reply_parameters: { message_id: first.message_id },
+    });
+    const other = await bot.api.sendMessage(-200, "three");
+    const after = Date.now();
+    assert.deepEqual(
+      [first.message_id, second.message_id, other.message_id],
+      [1, 2, 1],
+    );
+    assert.equal(second.reply_to_message?.message_id, 1);
+    assert.deepEqual(
+      fake.messages.map((m) => [m.chatId, m.messageId, m.text]),
+      [[100, 1, "one"], [100, 2, "two"], [-200, 1, "three"]],
+    );
+    assert.deepEqual(fake.messages[1]!.options, {
+      disable_notification: true,
+      link_preview_options: { is_disabled: true },
+      reply_parameters: { message_id: 1 },
+    });
+    for (const message of fake.messages) {
+      assert(message.receivedAt >= before && message.receivedAt <= after);
+    }
+  });
+});
+
+Deno.test("fake telegram injected 429 reaches grammY as GrammyError with retry_after", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    fake.fail("sendMessage", { status: 429, retryAfter: 3 });
+    await assert.rejects(
+      () => bot.api.sendMessage(100, "signal"),
+      (error: unknown) => {
+        isGrammyError(429, "Too Many Requests: retry after 3")(error);
+        assert.equal((error as GrammyError).parameters.retry_after, 3);
+        return true;
+      },
+    );
+    await bot.api.sendMessage(100, "signal");
+    assert.deepEqual(fake.messages.map((m) => m.text), ["signal"]);
+    assert.deepEqual(
+      fake.requests.map((r) => [r.method, r.chatId, r.outcome]),
+      [
+        ["sendMessage", 100, 429],
+        ["sendMessage", 100, 200],
+      ],
+    );
+  });
+});
+
+Deno.test("fake telegram delivers a pushed /status to a grammY command handler by long polling", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    bot.command("status", (ctx) => ctx.reply(`status for ${ctx.from?.id}`));
+    bot.on("message:text", (ctx) => ctx.reply(`echo ${ctx.message.text}`));
+    const running = bot.start({ timeout: 30 });
+    try {
+      fake.pushUpdate(100, "/status", { fromId: 7 });
+      fake.pushUpdate(100, "hello");
+      await eventually(() => fake.messages.length === 2, "two replies");
+    } finally {
+      await bot.stop();
+      await running;
+    }
+    assert.deepEqual(
+      fake.messages.map((m) => [m.chatId, m.messageId, m.text]),
+      [
+        [100, 3, "status for 7"],
+        [100, 4, "echo hello"],
+      ],
+    );
+    assert(fake.requests.some((r) => r.method === "deleteWebhook"));
+  });
+});
+
+Deno.test("fake telegram rejects an unknown token with 401 Unauthorized", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake, "999:wrong");
+    await assert.rejects(
+      () => bot.api.getMe(),
+      isGrammyError(401, "Unauthorized"),
+    );
+    await assert.rejects(
+      () => bot.api.sendMessage(100, "x"),
+      isGrammyError(401, "Unauthorized"),
+    );
+    assert.equal(fake.messages.length, 0);
+    assert.deepEqual(
+      (await botFor(fake).api.getMe()).username,
+      "velas_test_bot",
+    );
+  });
+});
+
+Deno.test("fake telegram fails only the given chat with chat not found, blocked and 5xx", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    fake.fail("sendMessage", { status: 400 }, { chatId: 5, times: Infinity });
+    fake.fail("SENDMESSAGE", { status: 403 }, { chatId: 6 });
+    fake.fail("*", { status: 502 }, { chatId: 7 });
+    const notFound = isGrammyError(400, "Bad Request: chat not found");
+    await assert.rejects(() => bot.api.sendMessage(5, "a"), notFound);
+    await assert.rejects(() => bot.api.sendMessage(5, "b"), notFound);
+    await assert.rejects(
+      () => bot.api.sendMessage(6, "c"),
+      isGrammyError(403, "Forbidden: bot was blocked by the user"),
+    );
+    await assert.rejects(
+      () => bot.api.sendMessage(7, "d"),
+      isGrammyError(502, "Bad Gateway"),
+    );
+    await bot.api.sendMessage(6, "e");
+    await bot.api.sendMessage(8, "f");
+    assert.deepEqual(fake.messages.map((m) => m.text), ["e", "f"]);
+  });
+});
+
+Deno.test("fake telegram rate-limit mode answers 429 with the retry_after that clears the limit", async () => {
+  let now = 1_000_000;
+  await withFake(async (fake) => {
+    fake.rateLimit({ perChatPerMinute: 3 });
+    for (const offset of [0, 10_000, 20_000]) {
+      now = 1_000_000 + offset;
+      assert.equal(
+        (await call(fake, "sendMessage", { chat_id: 1, text: "x" })).status,
+        200,
+      );
+    }
+    now = 1_030_500;
+    const limited = await call(fake, "sendMessage", { chat_id: 1, text: "x" });
+    assert.deepEqual(limited, {
+      status: 429,
+      body: {
+        ok: false,
+        error_code: 429,
+        description: "Too Many Requests: retry after 30",
+        parameters: { retry_after: 30 },
+      },
+    });
+    assert.equal(
+      (await call(fake, "sendMessage", { chat_id: 2, text: "x" })).status,
+      200,
+    );
+    now += 30_000;
+    assert.equal(
+      (await call(fake, "sendMessage", { chat_id: 1, text: "x" })).status,
+      200,
+    );
+    assert.equal(fake.messages.length, 5);
+  }, { now: () => now });
+});
+
+Deno.test("fake telegram drops the connection after delivering so grammY sees an HttpError", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    fake.fail("sendMessage", { kind: "drop", deliver: true });
+    await assert.rejects(
+      () => bot.api.sendMessage(100, "lost answer"),
+      HttpError,
+    );
+    assert.deepEqual(fake.messages.map((m) => m.text), ["lost answer"]);
+    assert.equal(fake.requests[0]!.outcome, "dropped");
+  });
+});
+
+Deno.test("fake telegram holds a timed-out request until the client gives up", async () => {
+  await withFake(async (fake) => {
+    fake.fail("sendMessage", { kind: "timeout" });
+    const abort = new AbortController();
+    const pending = call(fake, "sendMessage", { chat_id: 1, text: "x" }, {
+      signal: abort.signal,
+    });
+    await eventually(() => fake.requests.length === 1, "the request to arrive");
+    abort.abort();
+    await assert.rejects(pending);
+    await eventually(() => fake.requests[0]!.outcome === "dropped", "the drop");
+    assert.equal(fake.messages.length, 0);
+
+    fake.fail("sendMessage", { kind: "timeout", holdMs: 50 });
+    const started = Date.now();
+    const slow = await call(fake, "sendMessage", { chat_id: 1, text: "late" });
+    assert.equal(slow.status, 200);
+    assert(Date.now() - started >= 50);
+    assert.deepEqual(fake.messages.map((m) => m.text), ["late"]);
+  });
+});
+
+Deno.test("fake telegram reads form and query parameters and answers unknown methods with 404", async () => {
+  await withFake(async (fake) => {
+    const form = await fetch(`${fake.apiRoot}/bot${fake.token}/sendMessage`, {
+      method: "POST",
+      body: new URLSearchParams({
+        chat_id: "42",
+        text: "123",
+        disable_notification: "true",
+        reply_parameters: JSON.stringify({ message_id: 9 }),
+      }),
+    });
+    assert.deepEqual(await form.json(), {
+      ok: false,
+      error_code: 400,
+      description: "Bad Request: message to be replied not found",
+    });
+    const query = await fetch(
+      `${fake.apiRoot}/bot${fake.token}/sendMessage?chat_id=42&text=123&disable_notification=true`,
+    );
+    assert.equal(query.status, 200);
+    assert.deepEqual(fake.messages.map((m) => [m.chatId, m.text, m.options]), [
+      [42, "123", { disable_notification: true }],
+    ]);
+    const unknown = await call(fake, "sendSticker", { chat_id: 42 });
+    assert.deepEqual(unknown, {
+      status: 404,
+      body: { ok: false, error_code: 404, description: "Not Found" },
+    });
+  });
+});
+
+Deno.test("fake telegram getUpdates confirms by offset and ends a long poll at the cap", async () => {
+  await withFake(async (fake) => {
+    const empty = await call(fake, "getUpdates", { timeout: 30 });
+    assert.deepEqual(empty.body, { ok: true, result: [] });
+    const pushed = fake.pushUpdate(-300, "/daily@velas_test_bot 3");
+    const first = await call(fake, "getUpdates", { timeout: 30 });
+    assert.deepEqual(first.body.result, [pushed]);
+    assert.deepEqual(pushed.message.entities, [
+      { type: "bot_command", offset: 0, length: 21 },
+    ]);
+    const confirmed = await call(fake, "getUpdates", {
+      offset: pushed.update_id + 1,
+    });
+    assert.deepEqual(confirmed.body.result, []);
+  }, { pollCapMs: 20 });
+});
+
+Deno.test("fake telegram stores commands set by grammY and refuses invalid ones", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    await bot.api.setMyCommands([{
+      command: "status",
+      description: "Series health",
+    }]);
+    assert.deepEqual(fake.commands, [{
+      command: "status",
+      description: "Series health",
+    }]);
+    await assert.rejects(
+      () => bot.api.setMyCommands([{ command: "Bad-Name", description: "x" }]),
+      isGrammyError(400, "Bad Request: BOT_COMMAND_INVALID"),
+    );
+    assert.deepEqual(await bot.api.getMyCommands(), fake.commands);
+  });
+});
