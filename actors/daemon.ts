@@ -15,7 +15,12 @@ import type { SeriesSpec } from "../core/messages.ts";
 import type { Notifier } from "../core/notifier.ts";
 import { sectorOf } from "../core/portfolio.ts";
 import type { StepCommit } from "../core/state_types.ts";
-import { ATR_PERIOD, type Candle, timeframeMs } from "../core/types.ts";
+import {
+  ATR_PERIOD,
+  type Candle,
+  candleAt,
+  timeframeMs,
+} from "../core/types.ts";
 import type { SeriesPresets } from "../data/backtest_inputs.ts";
 import { engineOptionsOf } from "../data/backtest_run.ts";
 import type { Kline } from "../data/binance_kline.ts";
@@ -89,6 +94,8 @@ export class Daemon {
   #startedAt = NaN;
   /** Wall time (performance.now) each candle arrived, until its step is committed. */
   readonly #arrived = new Map<string, number>();
+  /** Series whose replay data ended (no longer waited for). */
+  readonly #ended = new Set<string>();
   #latencies: number[] = [];
   #candles = 0;
 
@@ -219,14 +226,7 @@ export class Daemon {
       i < c.openTime.length;
       i++
     ) {
-      out.push({
-        openTime: c.openTime[i]!,
-        open: c.open[i]!,
-        high: c.high[i]!,
-        low: c.low[i]!,
-        close: c.close[i]!,
-        volume: c.volume[i]!,
-      });
+      out.push(candleAt(c, i));
     }
     return out;
   }
@@ -422,6 +422,38 @@ export class Daemon {
       }
     };
     loop();
+  }
+
+  /**
+   * Whether the daemon has taken every candle closed by `time` (for a replay driver): nothing
+   * waits in the portfolio, and every series that is not degraded has delivered its last bar
+   * due by then, or its last bar when its data ends earlier. A series whose data ended before
+   * `time` is no longer waited for.
+   *
+   * @param time Replay time, epoch ms.
+   * @param dataEnds Close time of each series' last candle, `SYMBOL:tf` → epoch ms.
+   * @returns True when caught up.
+   */
+  caughtUp(
+    time: number,
+    dataEnds: ReadonlyMap<string, number> = new Map(),
+  ): boolean {
+    const portfolio = this.#portfolio;
+    if (portfolio === undefined) return false;
+    for (const [key, end] of dataEnds) {
+      if (end < time && !this.#ended.has(key)) {
+        this.#ended.add(key);
+        portfolio.markDead(key);
+      }
+    }
+    if (portfolio.waiting > 0) return false;
+    const states = this.actorStates();
+    return this.series.every((s) => {
+      if (states.get(s.key) === "degraded") return true;
+      const due = Math.floor(time / s.timeframeMs) * s.timeframeMs;
+      return portfolio.lastCloseOf(s.key) >=
+        Math.min(due, dataEnds.get(s.key) ?? Infinity);
+    });
   }
 
   /** Lifecycle state of every series actor. */

@@ -177,8 +177,6 @@ export async function runLiveCommand(
   let step = Infinity;
   /** Close time of each replayed series' last candle. */
   const ends = new Map<string, number>();
-  /** Series whose files ended: the portfolio no longer waits for them. */
-  const ended = new Set<string>();
   if (replayDir !== undefined) {
     if (!existsSync(replayDir)) {
       throw new RangeError(
@@ -315,23 +313,7 @@ export async function runLiveCommand(
             ).map((s) => `${s.key}@${portfolio.lastCloseOf(s.key)}`),
           });
         },
-        caughtUp: (time) => {
-          for (const [key, end] of ends) {
-            if (end < time && !ended.has(key)) {
-              ended.add(key);
-              daemon.portfolio!.markDead(key);
-            }
-          }
-          const states = daemon.actorStates();
-          const portfolio = daemon.portfolio!;
-          if (portfolio.waiting > 0) return false;
-          return daemon.series.every((s) => {
-            if (states.get(s.key) === "degraded") return true;
-            const due = Math.floor(time / s.timeframeMs) * s.timeframeMs;
-            return portfolio.lastCloseOf(s.key) >=
-              Math.min(due, ends.get(s.key) ?? Infinity);
-          });
-        },
+        caughtUp: (time) => daemon.caughtUp(time, ends),
       });
       await daemon.notifier?.whenIdle();
     } else {

@@ -202,7 +202,6 @@ export async function runDaemonReplay(
     });
     running = daemon;
     await daemon.start();
-    const ended = new Set<string>();
     const hook = options.beforeAdvance;
     await driveReplay({
       exchange: {
@@ -217,23 +216,7 @@ export async function runDaemonReplay(
       speed: "max",
       signal: new AbortController().signal,
       // As `live --replay`: a series whose file ended is no longer waited for.
-      caughtUp: (time) => {
-        const portfolio = daemon.portfolio!;
-        for (const [key, last] of ends) {
-          if (last < time && !ended.has(key)) {
-            ended.add(key);
-            portfolio.markDead(key);
-          }
-        }
-        if (portfolio.waiting > 0) return false;
-        const states = daemon.actorStates();
-        return daemon.series.every((s) => {
-          if (states.get(s.key) === "degraded") return true;
-          const due = Math.floor(time / s.timeframeMs) * s.timeframeMs;
-          return portfolio.lastCloseOf(s.key) >=
-            Math.min(due, ends.get(s.key) ?? Infinity);
-        });
-      },
+      caughtUp: (time) => daemon.caughtUp(time, ends),
     });
     await daemon.notifier?.whenIdle();
     const finalStates = daemon.actorStates();
