@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { Daemon, type LogLine } from "../actors/daemon.ts";
@@ -131,6 +132,8 @@ export async function runLiveCommand(
   }
   const token = Deno.env.get("VELAS_TELEGRAM_TOKEN") ?? "";
   const notifyFile = Deno.env.get("VELAS_NOTIFY_FILE");
+  /** Bot API root (a self-hosted Bot API server, or a test's fake); default Telegram's. */
+  const telegramApi = Deno.env.get("VELAS_TELEGRAM_API");
   const redact = redactor([token]);
   const { config, source } = loadConfigFile(values.config, {
     cwd: io.cwd,
@@ -262,6 +265,47 @@ export async function runLiveCommand(
         generatedAt: new Date(clock.now()).toISOString(),
       },
     );
+    // grammY loads only when Telegram is on; its npm build uses Node's deprecated `punycode`,
+    // whose warning would land on stderr (journald) at every start.
+    const telegramOn = mode === "live" && token !== "" &&
+      runConfig.telegram.chat_id !== "";
+    if (telegramOn) {
+      (process as unknown as { noDeprecation: boolean }).noDeprecation = true;
+    }
+    const tg = telegramOn
+      ? {
+        ...(await import("./telegram_notifier.ts")),
+        ...(await import("./telegram_commands.ts")),
+        ...(await import("./telegram_pacer.ts")),
+      }
+      : undefined;
+    const telegram = tg !== undefined
+      ? new tg.TelegramNotifier({
+        token,
+        chatId: runConfig.telegram.chat_id,
+        ...(telegramApi === undefined ? {} : { apiRoot: telegramApi }),
+        clock,
+        language: runConfig.telegram.language,
+        exchangeLine: runConfig.telegram.exchange_line,
+        messagesPerMinute: runConfig.telegram.messages_per_minute,
+        signalsPerMinute: runConfig.telegram.signals_per_minute,
+        stopRule: {
+          mode: runConfig.ladder.stop_mode,
+          breakevenAfterTp: runConfig.ladder.breakeven_after_tp,
+        },
+        replyTo: (row) => {
+          const tradeId = tradeIdOf(row.payload);
+          return tradeId === undefined
+            ? undefined
+            : store.outboxRow(`signal:${tradeId}`)?.messageId ?? undefined;
+        },
+        log: (line) => log(line as unknown as LogLine),
+      })
+      : undefined;
+    const notifier = telegram ??
+      (notifyFile === undefined
+        ? new LogNotifier((line) => log(line as LogLine))
+        : new FileNotifier(resolve(io.cwd, notifyFile)));
     const daemon = new Daemon({
       config: runConfig,
       presets,
@@ -269,9 +313,7 @@ export async function runLiveCommand(
       clock,
       rest,
       wsUrl,
-      notifier: notifyFile === undefined
-        ? new LogNotifier((line) => log(line as LogLine))
-        : new FileNotifier(resolve(io.cwd, notifyFile)),
+      notifier,
       log,
       workers,
       ...(only === undefined ? {} : { only }),
@@ -287,6 +329,25 @@ export async function runLiveCommand(
       series: daemon.series.length,
     });
     await daemon.start();
+    const commands = telegram === undefined || tg === undefined
+      ? undefined
+      : tg.startTelegramCommands({
+        token,
+        ...(telegramApi === undefined ? {} : { apiRoot: telegramApi }),
+        chatId: runConfig.telegram.chat_id,
+        allowedChatIds: runConfig.telegram.allowed_chat_ids,
+        store,
+        series: () =>
+          daemon.stream?.status().series.map((s) => ({
+            key: s.key,
+            lastOpenTime: s.lastOpenTime,
+            stale: s.stale,
+          })) ?? [],
+        now: () => clock.now(),
+        initialEquity: runConfig.portfolio.initial_balance,
+        log: (line) => log(line as LogLine),
+        transformers: [tg.pacingTransformer(telegram.pacer)],
+      });
     if (exchange !== undefined) {
       const abort = new AbortController();
       io.stopSignal.then(() => abort.abort());
@@ -319,6 +380,7 @@ export async function runLiveCommand(
     } else {
       await io.stopSignal;
     }
+    await commands?.stop();
     await daemon.stop();
     const counts = store.counts();
     const equity = daemon.portfolio?.book.equity() ?? NaN;
@@ -335,4 +397,14 @@ export async function runLiveCommand(
     store.close();
     await exchange?.close();
   }
+}
+
+/** The trade (signal) id an update row belongs to, for replying to the signal's message. */
+function tradeIdOf(payload: unknown): string | undefined {
+  const p = payload as {
+    readonly fill?: { readonly tradeId?: unknown };
+    readonly id?: unknown;
+  } | null;
+  const id = p?.fill?.tradeId ?? p?.id;
+  return typeof id === "string" ? id : undefined;
 }

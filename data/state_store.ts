@@ -115,6 +115,7 @@ const SQL = {
   markFailed:
     "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
   getOutbox: "SELECT * FROM outbox ORDER BY id DESC LIMIT ?",
+  getOutboxByKey: "SELECT * FROM outbox WHERE key = ?",
   getSetting: "SELECT value FROM settings WHERE key = ?",
   setSetting: `INSERT INTO settings VALUES (?, ?)
     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -339,6 +340,17 @@ export class StateStore {
     return this.#all("getOutbox", countArg("limit", options.limit)).map(
       toOutbox,
     );
+  }
+
+  /**
+   * One outbox row by its key (e.g. `signal:<id>`, to reply to that message).
+   *
+   * @param key The row's key.
+   * @returns The row, or undefined.
+   */
+  outboxRow(key: string): OutboxRow | undefined {
+    const row = this.#all("getOutboxByKey", key)[0];
+    return row === undefined ? undefined : toOutbox(row);
   }
 
   /**

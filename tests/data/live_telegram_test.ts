@@ -1,0 +1,93 @@
+/**
+ * `deno task live --replay` with a Telegram token: every outbox row reaches the (fake) Bot API
+ * once, the signals are Cornix messages with the Exchanges line, updates reply to their signal,
+ * and the token appears in no output.
+ */
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { StateStore } from "../../data/state_store.ts";
+import { startFakeTelegram } from "../fakes/fake_telegram.ts";
+import { FIXTURES } from "../shared_data.ts";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+const TOKEN = "123456:AAE-secret-token-for-tests";
+const CHAT = "-1001234567890";
+
+Deno.test({
+  name:
+    "live --replay with a token sends every outbox row to Telegram once, updates reply to their signal, the token stays secret",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = mkdtempSync(join(tmpdir(), "velas-telegram-"));
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      writeFileSync(
+        join(dir, "config.yaml"),
+        `pairs: [BTCUSDT, ETHUSDT, SOLUSDT]\ntimeframes: [1h, 2h]\ntelegram:\n  chat_id: "${CHAT}"\n`,
+      );
+      const db = join(dir, "velas.db");
+      const { code, stdout, stderr } = await new Deno.Command(
+        Deno.execPath(),
+        {
+          args: [
+            "run",
+            "--allow-read",
+            "--allow-write",
+            "--allow-env",
+            "--allow-ffi",
+            "--allow-sys",
+            "--allow-net=127.0.0.1",
+            MAIN,
+            "live",
+            "--replay",
+            FIXTURES,
+            "--db",
+            db,
+          ],
+          cwd: dir,
+          env: {
+            VELAS_TELEGRAM_TOKEN: TOKEN,
+            VELAS_TELEGRAM_API: telegram.apiRoot,
+          },
+          stdout: "piped",
+          stderr: "piped",
+        },
+      ).output();
+      const out = new TextDecoder().decode(stdout);
+      const err = new TextDecoder().decode(stderr);
+      assert.equal(code, 0, err);
+      assert.ok(!out.includes("secret-token") && !err.includes("secret-token"));
+      const store = StateStore.open(db);
+      try {
+        const outbox = store.outbox({ limit: 1_000_000 }).reverse();
+        assert.ok(outbox.length > 20, `${outbox.length} rows`);
+        assert.equal(store.counts().unsent, 0);
+        const sent = telegram.messages.filter((m) => String(m.chatId) === CHAT);
+        assert.equal(sent.length, outbox.length, "every row once");
+        assert.deepEqual(
+          outbox.map((r) => r.messageId),
+          sent.map((m) => m.messageId),
+          "in outbox order, message ids stored",
+        );
+        const signals = outbox.filter((r) => r.kind === "signal");
+        assert.ok(signals.length > 0);
+        for (const r of signals) {
+          const text = sent.find((m) => m.messageId === r.messageId)!.text;
+          assert.match(text, /Exchanges: Binance Futures/);
+          assert.match(text, /Leverage/);
+        }
+        const replies = sent.filter((m) => m.options["reply_parameters"]);
+        assert.ok(replies.length > 0, "updates reply to their signal");
+      } finally {
+        store.close();
+      }
+    } finally {
+      await telegram.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
