@@ -551,6 +551,43 @@ export const CONFIG_SCHEMA = section("VELAS configuration", {
         min: 1,
         doc: "Maximum signal messages per minute per chat, as Cornix allows",
       }),
+      messages: section(
+        "Per message type: on, silent (no sound) or off",
+        {
+          signal: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "New signals (the Cornix message)",
+          }),
+          tp: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "Take-profit hits",
+          }),
+          stop: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "Stop-loss and breakeven hits",
+          }),
+          close: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "Positions closed by an opposite signal",
+          }),
+          closed: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "Trade summaries",
+          }),
+          daily: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "The daily summary",
+          }),
+          alert: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "System alerts",
+          }),
+          stale: choice(["on", "silent", "off"], {
+            default: "on",
+            doc: "Stale-series alerts",
+          }),
+        },
+      ),
     },
   ),
   web: section("Status web app", {

@@ -141,6 +141,11 @@ export async function runLiveCommand(
     mode: mode === "demo" ? "tool" : "live",
     telegramTokenSet: token !== "",
   });
+  if (mode === "live" && token === "" && config.telegram.chat_id !== "") {
+    throw new RangeError(
+      "Cannot start the daemon as 'telegram.chat_id' is set but VELAS_TELEGRAM_TOKEN is not: put the bot token in the environment (never in the config), or remove the chat id to run without Telegram",
+    );
+  }
   if (values["dry-run-config"]) {
     io.stdout(`# resolved config (${source})`);
     io.stdout(redact(stringify(config)));
@@ -289,6 +294,7 @@ export async function runLiveCommand(
         exchangeLine: runConfig.telegram.exchange_line,
         messagesPerMinute: runConfig.telegram.messages_per_minute,
         signalsPerMinute: runConfig.telegram.signals_per_minute,
+        switches: runConfig.telegram.messages,
         stopRule: {
           mode: runConfig.ladder.stop_mode,
           breakevenAfterTp: runConfig.ladder.breakeven_after_tp,

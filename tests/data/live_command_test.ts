@@ -21,7 +21,8 @@ const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const DENO_JSON = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const TOKEN = "123456:SECRET-TOKEN-abc";
 /** Belt and braces: a regression that reaches for Binance fails instead of going online. */
-const DENY_BINANCE = "--deny-net=fapi.binance.com,fstream.binance.com";
+const DENY_BINANCE =
+  "--deny-net=fapi.binance.com,fstream.binance.com,api.telegram.org";
 
 /** The permission flags of one `deno task` entry: the words between `deno run` and `main.ts`. */
 function taskPermissions(task: "live" | "demo"): string[] {
@@ -179,8 +180,11 @@ Deno.test(
       'telegram:\n  chat_id: "-100123"\n',
     );
     const args = ["--replay", FIXTURES, "--speed", "1", "--db", db];
-    const first = command("live", args, dir, { VELAS_TELEGRAM_TOKEN: TOKEN })
-      .spawn();
+    // Telegram is on (token and chat): its API points at a closed local port, never online.
+    const first = command("live", args, dir, {
+      VELAS_TELEGRAM_TOKEN: TOKEN,
+      VELAS_TELEGRAM_API: "http://127.0.0.1:9",
+    }).spawn();
     let out = "";
     let err = "";
     const collect = async (
@@ -205,7 +209,10 @@ Deno.test(
         await new Promise((r) => setTimeout(r, 50));
       }
 
-      const second = await run("live", args, dir);
+      const second = await run("live", args, dir, {
+        VELAS_TELEGRAM_TOKEN: TOKEN,
+        VELAS_TELEGRAM_API: "http://127.0.0.1:9",
+      });
       assertInputError(second, /another VELAS process/);
       assert.ok(second.stderr.includes(db), second.stderr);
 
@@ -295,3 +302,19 @@ for (const option of ["speed", "workers"] as const) {
     }),
   );
 }
+
+Deno.test(
+  "a chat id without VELAS_TELEGRAM_TOKEN is a clear start-up error",
+  withTempDir(async (dir) => {
+    writeFileSync(
+      join(dir, "config.yaml"),
+      'telegram:\n  chat_id: "-100123"\n',
+    );
+    const result = await run("live", ["--replay", FIXTURES], dir);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /^error: Cannot start the daemon as 'telegram\.chat_id' is set but VELAS_TELEGRAM_TOKEN is not/,
+    );
+  }),
+);
