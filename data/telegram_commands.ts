@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { redactToken } from "./telegram_notifier.ts";
 import { Bot, type BotConfig, type Context, type Transformer } from "grammy";
 import {
   answerDaily,
@@ -160,10 +161,8 @@ export function equityNow(
   return store.equity().at(-1)?.equity ?? initialEquity;
 }
 
-/** Cuts the token out of a text (an error may carry the request URL). */
-function redact(text: string, token: string): string {
-  return token === "" ? text : text.split(token).join("<token>");
-}
+/** Cuts the token (plain and URL-encoded) out of a text (an error may carry the request URL). */
+const redact = redactToken;
 
 /** The error and what caused it (grammY's `HttpError.error`, often with the URL and token). */
 function describe(error: unknown): string {
