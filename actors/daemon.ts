@@ -31,6 +31,7 @@ import {
   type WebSocketConstructor,
 } from "../data/binance_ws.ts";
 import type { StateStore } from "../data/state_store.ts";
+import { type AlertEvent, Alerts, DailySummaryScheduler } from "./alerts.ts";
 import { HourlyCloseBook } from "./hourly_closes.ts";
 import { NotifierActor } from "./notifier_actor.ts";
 import { PortfolioActor, type PortfolioSeries } from "./portfolio_actor.ts";
@@ -68,6 +69,11 @@ export interface DaemonOptions {
   readonly idleTimeoutMs?: number;
   /** Restart backoff of the series actors. */
   readonly restartBackoff?: { readonly baseMs: number; readonly maxMs: number };
+  /**
+   * The daily summary's local hour and time zone (`telegram.daily_summary_hour`,
+   * `display_timezone`); no summary when omitted.
+   */
+  readonly dailySummary?: { readonly hour: number; readonly timeZone: string };
 }
 
 function candleOf(k: Kline): Candle {
@@ -88,6 +94,7 @@ export class Daemon {
   #supervisor: Supervisor | undefined;
   #portfolio: PortfolioActor | undefined;
   #notifier: NotifierActor | undefined;
+  #alerts: Alerts | undefined;
   #stream: KlineStream | undefined;
   #hourly = new HourlyCloseBook();
   #timer = new AbortController();
@@ -301,10 +308,40 @@ export class Daemon {
     if (step.outbox.length > 0) this.#notifier?.wake();
   }
 
+  /** Enqueues an alert; a failure is logged, never thrown into the caller's event handler. */
+  #alert(event: AlertEvent): void {
+    try {
+      this.#alerts?.alert(event, this.#o.clock.now());
+    } catch (error) {
+      this.#o.log({
+        level: "error",
+        msg: "alert failed",
+        kind: event.kind,
+        series: event.series,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   /** Starts everything; resolves once the stream is subscribed. */
   async start(): Promise<void> {
     const { config, store, clock, log } = this.#o;
     this.#startedAt = clock.now();
+    // Fail fast on a bad summary hour or time zone, before anything starts.
+    const summary = this.#o.dailySummary === undefined
+      ? undefined
+      : new DailySummaryScheduler({
+        store,
+        clock,
+        ...this.#o.dailySummary,
+        initialEquity: config.portfolio.initial_balance,
+        wake: () => this.#notifier?.wake(),
+        log: (line) => log(line as LogLine),
+      });
+    this.#alerts = new Alerts({
+      store,
+      wake: () => this.#notifier?.wake(),
+    });
     const lastStored = await this.#warmUp();
     const portfolio = new PortfolioActor({
       series: this.series,
@@ -349,7 +386,10 @@ export class Daemon {
           to,
           reason,
         });
-        if (to === "degraded") portfolio.markDead(key);
+        if (to === "degraded") {
+          portfolio.markDead(key);
+          this.#alert({ kind: "degraded", series: key, message: reason });
+        }
       },
       clock,
       ...(this.#o.restartBackoff === undefined
@@ -365,6 +405,7 @@ export class Daemon {
       log: (line) => log(line as LogLine),
     });
     this.#notifier.start();
+    summary?.run(this.#timer.signal);
     const stream = new KlineStream({
       wsUrl: this.#o.wsUrl,
       series: this.series.map(({ symbol, timeframe }) => ({
@@ -390,6 +431,13 @@ export class Daemon {
       onStatus: (event: KlineStreamEvent) => {
         if (event.type === "backfilled") return;
         log({ level: "info", msg: "stream", ...event });
+        if (event.type === "stale" || event.type === "recovered") {
+          this.#alert({
+            kind: event.type,
+            series: event.series,
+            lastOpenTime: event.lastOpenTime,
+          });
+        }
       },
       ...(this.#o.WebSocket === undefined
         ? {}

@@ -326,6 +326,12 @@ export async function runLiveCommand(
       ...(exchange === undefined
         ? {}
         : { idleTimeoutMs: Math.max(600_000, 4 * step) }),
+      ...(telegram === undefined ? {} : {
+        dailySummary: {
+          hour: runConfig.telegram.daily_summary_hour,
+          timeZone: runConfig.display_timezone,
+        },
+      }),
     });
     log({
       level: "info",
@@ -382,12 +388,20 @@ export async function runLiveCommand(
         },
         caughtUp: (time) => daemon.caughtUp(time, ends),
       });
-      await daemon.notifier?.whenIdle();
+      // At the end of the files, let the notifier send what the last steps queued (bounded:
+      // an unreachable Telegram must not keep the process alive); on a stop signal, don't wait.
+      if (!abort.signal.aborted) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          daemon.notifier?.whenIdle(),
+          new Promise((r) => timer = setTimeout(r, 10_000)),
+        ]);
+        clearTimeout(timer);
+      }
     } else {
       await io.stopSignal;
     }
-    await commands?.stop();
-    await daemon.stop();
+    await Promise.all([commands?.stop(), daemon.stop()]);
     const counts = store.counts();
     const equity = daemon.portfolio?.book.equity() ?? NaN;
     log({

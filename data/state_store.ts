@@ -24,6 +24,7 @@ import type {
   TradeRecord,
 } from "../core/backtest/records.ts";
 import type {
+  OutboxItem,
   OutboxRow,
   PositionRow,
   SeriesCandle,
@@ -299,6 +300,23 @@ export class StateStore {
   /** @returns The daily equity points, ascending. */
   equity(): EquityPoint[] {
     return this.#all("getEquity").map(toEquityPoint);
+  }
+
+  /**
+   * Adds outbox rows outside a step (daily summaries, alerts) in one transaction, skipping a
+   * row whose key is already stored, so enqueueing the same key twice sends it once.
+   *
+   * @param items The rows.
+   * @returns How many were new.
+   */
+  enqueueOutbox(items: readonly OutboxItem[]): number {
+    let inserted = 0;
+    this.#transaction(() => {
+      for (const item of items) {
+        inserted += Number(this.#sql.outbox.run(...outboxParams(item)).changes);
+      }
+    });
+    return inserted;
   }
 
   /**

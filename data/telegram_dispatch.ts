@@ -21,12 +21,17 @@
  */
 import {
   type CloseCause,
+  type DailySummaryInput,
   formatClose,
+  formatDailySummary,
   formatSignal,
+  formatStaleAlert,
   formatStopHit,
+  formatSystemAlert,
   formatTpHit,
   formatTradeSummary,
   type Language,
+  type OpenPositionLine,
   type StopLevel,
   type TpHitInput,
   type TradeSummaryInput,
@@ -42,6 +47,9 @@ export const MESSAGE_KINDS = [
   "stop",
   "close",
   "closed",
+  "daily",
+  "alert",
+  "stale",
 ] as const;
 
 /** One outbox row kind that becomes a Telegram message. */
@@ -90,7 +98,7 @@ const CLOSE_CAUSES: readonly string[] = ["signal", "end-of-data", "manual"];
  * Whether an outbox kind is one {@link textOf} formats.
  *
  * @param kind The row's kind.
- * @returns True for `signal`, `tp`, `stop`, `close` and `closed`.
+ * @returns True for `signal`, `tp`, `stop`, `close`, `closed`, `daily`, `alert` and `stale`.
  */
 export function isMessageKind(kind: string): kind is MessageKind {
   return (MESSAGE_KINDS as readonly string[]).includes(kind);
@@ -141,6 +149,27 @@ function format(
       stop: payload.num("stop"),
       ...(payload.has("leverage") ? { leverage: payload.num("leverage") } : {}),
     }, { exchangeLine: options.exchangeLine, ...tick(symbol) });
+  }
+  if (kind === "daily") {
+    return formatDailySummary(dailyOf(payload), { language: options.language });
+  }
+  if (kind === "alert") {
+    return formatSystemAlert({
+      level: payload.str("level"),
+      message: payload.str("message"),
+    }, { language: options.language });
+  }
+  if (kind === "stale") {
+    const last = payload.has("lastCloseTime")
+      ? payload.num("lastCloseTime")
+      : null;
+    return formatStaleAlert({
+      symbol: payload.str("symbol"),
+      timeframe: payload.str("timeframe"),
+      intervals: payload.num("intervals"),
+      lastCloseTime: last,
+      ...(payload.has("resumed") ? { resumed: payload.bool("resumed") } : {}),
+    }, { language: options.language });
   }
   if (kind === "closed") {
     const trade = tradeOf(payload);
@@ -268,6 +297,38 @@ function stopLevelOf(
   return index >= 0 ? { tp: index + 1 } : "initial";
 }
 
+function dailyOf(payload: Reader): DailySummaryInput {
+  const extreme = (key: string) => {
+    const e = payload.maybe(key);
+    return e === undefined
+      ? {}
+      : { [key]: { symbol: e.str("symbol"), pnlPct: e.num("pnlPct") } };
+  };
+  return {
+    date: payload.str("date"),
+    signals: payload.num("signals"),
+    trades: payload.num("trades"),
+    wins: payload.num("wins"),
+    pnlPct: payload.num("pnlPct"),
+    pnlQuote: payload.num("pnlQuote"),
+    equity: payload.num("equity"),
+    ...extreme("best"),
+    ...extreme("worst"),
+    openPositions: payload.list("openPositions").map(
+      (p): OpenPositionLine => ({
+        symbol: p.str("symbol"),
+        side: p.side("side"),
+        ...(p.has("timeframe") ? { timeframe: p.str("timeframe") } : {}),
+        // NaN when the position's state had no entry price (printed as such).
+        entryPrice: p.anyNum("entryPrice"),
+        ...(p.has("unrealizedPct")
+          ? { unrealizedPct: p.num("unrealizedPct") }
+          : {}),
+      }),
+    ),
+  };
+}
+
 function tradeOf(payload: Reader): TradeSummaryInput {
   return {
     symbol: payload.str("symbol"),
@@ -312,6 +373,28 @@ class Reader {
   /** The object at `key`, or undefined when it is null or missing. */
   maybe(key: string): Reader | undefined {
     return this.has(key) ? this.at(key) : undefined;
+  }
+
+  /** The objects of the array at `key`. */
+  list(key: string): Reader[] {
+    const value = this.#value[key];
+    if (!Array.isArray(value)) this.#bad(key, "an array", value);
+    return (value as unknown[]).map((v, i) =>
+      new Reader(v, `${this.#path}.${key}[${i}]`)
+    );
+  }
+
+  /** A number, NaN and infinities included (JSON state columns keep them). */
+  anyNum(key: string): number {
+    const value = this.#value[key];
+    if (typeof value !== "number") this.#bad(key, "a number", value);
+    return value as number;
+  }
+
+  bool(key: string): boolean {
+    const value = this.#value[key];
+    if (typeof value !== "boolean") this.#bad(key, "a boolean", value);
+    return value as boolean;
   }
 
   num(key: string): number {

@@ -330,11 +330,105 @@ Deno.test("dispatch prints a stop loss with its minus and a TP that closed the t
   assert.ok(summary.endsWith("Net PnL: -8.59% (-365.13 USDT)"), summary);
 });
 
+Deno.test("dispatch formats a daily summary row with its open positions", () => {
+  const payload = {
+    date: "2024-03-05",
+    signals: 3,
+    trades: 2,
+    wins: 1,
+    pnlPct: -1.25,
+    pnlQuote: -12.5,
+    equity: 987.5,
+    best: { symbol: "SOLUSDT", pnlPct: 2.2 },
+    worst: { symbol: "XRPUSDT", pnlPct: -3.4 },
+    openPositions: [{
+      symbol: "ETHUSDT",
+      side: "SHORT",
+      timeframe: "4h",
+      entryPrice: 2000,
+      unrealizedPct: 5,
+    }],
+  };
+  assert.equal(
+    textOf(rowOf(1, "daily", "daily:2024-03-05", payload), DISPATCH)!.text,
+    [
+      "📊 DAILY SUMMARY — 05.03.2024",
+      "",
+      "Trades: 2",
+      "Win Rate: 50.0%",
+      "PnL: -1.25% (-12.50 USDT)",
+      "Best: SOLUSDT +2.2%",
+      "Worst: XRPUSDT -3.4%",
+      "Signals: 3",
+      "Equity: 987.50 USDT",
+      "",
+      "Open positions: 1",
+      "ETH/USDT SHORT 4h @ 2000.00 (+5.0%)",
+    ].join("\n"),
+  );
+  const { best: _b, worst: _w, ...quiet } = payload;
+  const ru = textOf(
+    rowOf(2, "daily", "d", { ...quiet, trades: 0, wins: 0, openPositions: [] }),
+    { ...DISPATCH, language: "ru", switches: { daily: "silent" } },
+  )!;
+  assert.equal(ru.silent, true);
+  assert.ok(
+    ru.text.includes("ИТОГИ ДНЯ") && !ru.text.includes("Лучшая"),
+    ru.text,
+  );
+  assert.throws(
+    () => textOf(rowOf(3, "daily", "d", { ...payload, wins: "1" }), DISPATCH),
+    new TypeError(
+      `Cannot format outbox row as 'payload.wins' must be a finite number: current value is "1"`,
+    ),
+  );
+});
+
+Deno.test("dispatch formats system alert and stale series rows", () => {
+  assert.equal(
+    textOf(
+      rowOf(1, "alert", "alert:degraded:BTCUSDT:1h:1", {
+        level: "error",
+        message: "BTCUSDT:1h degraded: 5 restarts failed",
+      }),
+      DISPATCH,
+    )!.text,
+    "🔴 SYSTEM\nBTCUSDT:1h degraded: 5 restarts failed",
+  );
+  const stale = {
+    symbol: "ETHUSDT",
+    timeframe: "1h",
+    intervals: 2,
+    lastCloseTime: Date.UTC(2024, 0, 1, 9),
+  };
+  const staleText = textOf(rowOf(2, "stale", "s", stale), DISPATCH)!.text;
+  assert.ok(staleText.startsWith("⚠️ "), staleText);
+  assert.ok(staleText.includes("ETH/USDT 1h"), staleText);
+  assert.ok(staleText.includes("2024-01-01 09:00 UTC"), staleText);
+  const resumed = textOf(
+    rowOf(3, "stale", "r", { ...stale, resumed: true }),
+    DISPATCH,
+  )!.text;
+  assert.ok(resumed.startsWith("✅ "), resumed);
+  assert.notEqual(resumed, staleText);
+  assert.equal(
+    textOf(rowOf(4, "stale", "n", { ...stale, lastCloseTime: null }), {
+      ...DISPATCH,
+      switches: { stale: "off" },
+    }),
+    undefined,
+  );
+  assert.ok(
+    textOf(rowOf(5, "stale", "n", { ...stale, lastCloseTime: null }), DISPATCH)!
+      .text.includes("No candle yet"),
+  );
+});
+
 Deno.test("telegram notifier refuses an unknown kind or a malformed payload without retry and sends nothing", async () => {
   await withTelegram(async (fake, clock) => {
     const notifier = notifierFor(fake, clock);
     assert.throws(
-      () => textOf(rowOf(1, "alert", "a", {}), DISPATCH),
+      () => textOf(rowOf(1, "gossip", "a", {}), DISPATCH),
       RangeError,
     );
     const bad = { ...signalPayload(), stop: 50000 };
@@ -344,7 +438,7 @@ Deno.test("telegram notifier refuses an unknown kind or a malformed payload with
     );
     for (
       const row of [
-        rowOf(1, "alert", "a", {}),
+        rowOf(1, "gossip", "a", {}),
         rowOf(2, "signal", "s", bad),
         rowOf(3, "tp", "t", { fill: {}, trade: null }),
       ]
