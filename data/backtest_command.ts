@@ -16,6 +16,7 @@ import type {
 import { loadConfigFile } from "./config_file.ts";
 import { runOptimizeCommand } from "./optimize_command.ts";
 import {
+  commaList,
   findSeriesFile,
   loadSeriesSet,
   type PresetSource,
@@ -118,9 +119,7 @@ function choice<T extends string>(
   return value as T;
 }
 
-function list(text: string | undefined): string[] | undefined {
-  return text?.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
+const list = commaList;
 
 async function presetSource(
   values: { preset?: string; presets?: string },

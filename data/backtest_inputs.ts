@@ -22,6 +22,16 @@ import { indicatorPreset } from "../presets/indicator_presets.ts";
 import { loadPresetDir, presetContentHash } from "../presets/preset_store.ts";
 import { CandleDataError, loadCandles } from "./candle_loader.ts";
 
+/**
+ * A comma-separated option as a list (`--symbols A, B` → `["A", "B"]`).
+ *
+ * @param text The option's value, or undefined when absent.
+ * @returns The trimmed non-empty items, or undefined.
+ */
+export function commaList(text: string | undefined): string[] | undefined {
+  return text?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
 /** One loaded series. */
 export interface LoadedSeries {
   readonly symbol: string;

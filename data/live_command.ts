@@ -27,6 +27,7 @@ import { BinanceRestClient } from "./binance_rest.ts";
 import { loadCandles } from "./candle_loader.ts";
 import { loadConfigFile } from "./config_file.ts";
 import { checkSymbols } from "./download_plan.ts";
+import { redactToken } from "./redact.ts";
 import { FileNotifier } from "./file_notifier.ts";
 import { LogNotifier } from "./log_notifier.ts";
 import { driveReplay, replayClock } from "./replay_driver.ts";
@@ -59,11 +60,6 @@ export interface LiveCommandIo {
 const BUNDLED = fileURLToPath(
   new URL("../tests/fixtures/binance/", import.meta.url),
 );
-
-function redactor(secrets: readonly string[]): (text: string) => string {
-  const hidden = secrets.filter((s) => s.length >= 6);
-  return (text) => hidden.reduce((t, s) => t.replaceAll(s, "[redacted]"), text);
-}
 
 async function presetSourceOf(config: Config, cwd: string): Promise<
   { source: PresetSource; note: string }
@@ -134,7 +130,7 @@ export async function runLiveCommand(
   const notifyFile = Deno.env.get("VELAS_NOTIFY_FILE");
   /** Bot API root (a self-hosted Bot API server, or a test's fake); default Telegram's. */
   const telegramApi = Deno.env.get("VELAS_TELEGRAM_API");
-  const redact = redactor([token]);
+  const redact = (text: string) => redactToken(text, token);
   const { config, source } = loadConfigFile(values.config, {
     cwd: io.cwd,
     // The demo is offline and never sends to Telegram, so the live rules do not apply to it.

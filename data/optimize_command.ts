@@ -44,6 +44,7 @@ import {
 } from "../web/optimize_table.ts";
 import { renderOptimizeReport } from "../web/optimize_report.ts";
 import {
+  commaList,
   defaultPresetsFor,
   findSeriesFile,
   ladderOf,
@@ -78,9 +79,7 @@ export interface OptimizeCommandIo {
   readonly cores?: number;
 }
 
-function list(text: string | undefined): string[] | undefined {
-  return text?.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
+const list = commaList;
 
 function positiveInteger(
   text: string | undefined,

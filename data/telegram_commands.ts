@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { redactToken } from "./telegram_notifier.ts";
+import { redactToken } from "./redact.ts";
 import { Bot, type BotConfig, type Context, type Transformer } from "grammy";
 import {
   answerDaily,

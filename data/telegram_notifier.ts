@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { redactToken } from "./redact.ts";
 import {
   Bot,
   type BotConfig,
@@ -86,22 +87,6 @@ export interface TelegramNotifierOptions {
 }
 
 const MAX_DESCRIPTION = 300;
-
-/**
- * Replaces the token (plain and URL-encoded) in a text with `[token]`.
- *
- * @param text Any text.
- * @param token The bot token.
- * @returns The text without the token.
- */
-export function redactToken(text: string, token: string): string {
-  if (token === "") return text;
-  let out = text;
-  for (const form of new Set([token, encodeURIComponent(token)])) {
-    out = out.split(form).join("[token]");
-  }
-  return out;
-}
 
 /** Every message of an error and its `cause`/`error` chain, joined (not redacted). */
 function messagesOf(error: unknown): string {
@@ -296,3 +281,5 @@ export class TelegramNotifier implements Notifier {
     }
   }
 }
+
+export { redactToken };
