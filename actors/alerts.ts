@@ -191,7 +191,10 @@ export interface AlertsOptions {
   readonly bucketMs?: number;
 }
 
-/** Enqueues system and stale-series alerts, one per alert, series and time bucket. */
+/**
+ * Enqueues system and stale-series alerts: one per series and outage (stale, recovered) or per
+ * series and time bucket (degraded, and stale series that never had a candle).
+ */
 export class Alerts {
   readonly #o: AlertsOptions;
   readonly #bucketMs: number;
@@ -220,8 +223,7 @@ export class Alerts {
    * @returns True when a new row was enqueued, false when it collapsed into a stored one.
    */
   alert(event: AlertEvent, now: number): boolean {
-    const bucket = Math.floor(now / this.#bucketMs);
-    const key = `alert:${event.kind}:${event.series}:${bucket}`;
+    const key = `alert:${event.kind}:${event.series}:${this.#slot(event, now)}`;
     const item = event.kind === "degraded"
       ? {
         key,
@@ -236,6 +238,18 @@ export class Alerts {
     const added = this.#o.store.enqueueOutbox([item]) > 0;
     if (added) this.#o.wake?.();
     return added;
+  }
+
+  /**
+   * The key part that makes repeats collapse: a stale or recovered series by its outage (the
+   * last candle before it, so a restart during the same outage or a late watchdog tick adds
+   * nothing), anything else by time bucket.
+   */
+  #slot(event: AlertEvent, now: number): string {
+    if (event.kind !== "degraded" && Number.isFinite(event.lastOpenTime)) {
+      return `c${event.lastOpenTime}`;
+    }
+    return `${Math.floor(now / this.#bucketMs)}`;
   }
 }
 

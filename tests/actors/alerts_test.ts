@@ -291,7 +291,7 @@ Deno.test("alerts collapse a repeated alert within its bucket and send it again 
   }
 });
 
-Deno.test("alerts enqueue stale and recovered series as stale rows with the last close", () => {
+Deno.test("alerts enqueue stale and recovered series as stale rows with the last close, once per outage", () => {
   const store = StateStore.open(":memory:");
   try {
     const alerts = new Alerts({ store });
@@ -311,8 +311,20 @@ Deno.test("alerts enqueue stale and recovered series as stale rows with the last
       ),
       true,
     );
+    // The same outage seen again later (a restarted daemon, a late watchdog tick) adds nothing.
+    assert.equal(
+      new Alerts({ store }).alert(
+        { kind: "stale", series: "ETHUSDT:1h", lastOpenTime: lastOpen },
+        at + 5 * HOUR,
+      ),
+      false,
+    );
     const rows = store.outbox({ limit: 10 }).reverse();
     assert.deepEqual(rows.map((r) => r.kind), ["stale", "stale"]);
+    assert.deepEqual(rows.map((r) => r.key), [
+      `alert:stale:ETHUSDT:1h:c${lastOpen}`,
+      `alert:recovered:ETHUSDT:1h:c${lastOpen}`,
+    ]);
     assert.deepEqual(rows[0]?.payload, {
       symbol: "ETHUSDT",
       timeframe: "1h",
