@@ -10,6 +10,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import { LatencyHistogram } from "../core/latency_histogram.ts";
 import { filterSettingsOf, regimeSettingsOf } from "../core/config_views.ts";
 import type { SeriesSpec } from "../core/messages.ts";
 import type { Notifier } from "../core/notifier.ts";
@@ -76,6 +77,18 @@ export interface DaemonOptions {
   readonly dailySummary?: { readonly hour: number; readonly timeZone: string };
 }
 
+/** What a daemon observer is told (the status page's live updates). */
+export type DaemonEvent =
+  | { readonly type: "step"; readonly step: StepCommit }
+  | { readonly type: "stream"; readonly event: KlineStreamEvent };
+
+/** The last bar a series actor processed. */
+export interface LastBar {
+  readonly candle: Candle;
+  /** 0 low, 1 normal, 2 high. */
+  readonly regime: 0 | 1 | 2;
+}
+
 function candleOf(k: Kline): Candle {
   return {
     openTime: k.openTime,
@@ -104,7 +117,10 @@ export class Daemon {
   /** Series whose replay data ended (no longer waited for). */
   readonly #ended = new Set<string>();
   #latencies: number[] = [];
+  readonly #histogram = new LatencyHistogram();
   #candles = 0;
+  readonly #lastBars = new Map<string, LastBar>();
+  readonly #observers = new Set<(event: DaemonEvent) => void>();
 
   /** @param options Config, presets, store, clock, market data, notifier and log. */
   constructor(options: DaemonOptions) {
@@ -154,6 +170,53 @@ export class Daemon {
   /** The kline stream (after start). */
   get stream(): KlineStream | undefined {
     return this.#stream;
+  }
+
+  /** Candle-to-commit latency of every candle of this run (histogram and recent samples). */
+  get latency(): LatencyHistogram {
+    return this.#histogram;
+  }
+
+  /** Closed candles received in this run. */
+  get candlesReceived(): number {
+    return this.#candles;
+  }
+
+  /**
+   * The last bar a series actor processed, with its regime.
+   *
+   * @param key `SYMBOL:tf`.
+   * @returns The bar, or undefined before the first.
+   */
+  lastBar(key: string): LastBar | undefined {
+    return this.#lastBars.get(key);
+  }
+
+  /**
+   * Calls `listener` after every committed step and every stream status event. A listener that
+   * throws is logged and kept; it never fails the step.
+   *
+   * @param listener The observer.
+   * @returns A function that removes it.
+   */
+  observe(listener: (event: DaemonEvent) => void): () => void {
+    this.#observers.add(listener);
+    return () => this.#observers.delete(listener);
+  }
+
+  #tell(event: DaemonEvent): void {
+    for (const listener of this.#observers) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#o.log({
+          level: "error",
+          msg: "observer failed",
+          event: event.type,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
   }
 
   /** When the daemon started, epoch ms of its clock. */
@@ -277,6 +340,7 @@ export class Daemon {
       const at = this.#arrived.get(key);
       if (at !== undefined) {
         this.#arrived.delete(key);
+        this.#histogram.add(now - at);
         if (this.#latencies.length < 1_000_000) this.#latencies.push(now - at);
       }
     }
@@ -306,6 +370,7 @@ export class Daemon {
       });
     }
     if (step.outbox.length > 0) this.#notifier?.wake();
+    this.#tell({ type: "step", step });
   }
 
   /** Enqueues an alert; a failure is logged, never thrown into the caller's event handler. */
@@ -371,6 +436,7 @@ export class Daemon {
         if (bar.key.endsWith(":1h")) {
           this.#hourly.add(bar.key.slice(0, -3), [bar.candle]);
         }
+        this.#lastBars.set(bar.key, { candle: bar.candle, regime: bar.regime });
         portfolio.onBar(bar);
       },
       onState: (key, from, to, reason) => {
@@ -431,6 +497,7 @@ export class Daemon {
       onStatus: (event: KlineStreamEvent) => {
         if (event.type === "backfilled") return;
         log({ level: "info", msg: "stream", ...event });
+        this.#tell({ type: "stream", event });
         if (event.type === "stale" || event.type === "recovered") {
           this.#alert({
             kind: event.type,

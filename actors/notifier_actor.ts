@@ -132,6 +132,8 @@ export class NotifierActor {
   /** Aborted when the stop grace expires: abandons the send in flight. */
   readonly #cancel = new AbortController();
   #state: NotifierActorState = "created";
+  /** Permanent errors already reported (at most 100 kept). */
+  readonly #reported = new Set<string>();
   #wanted = false;
   #draining = false;
   #drain: Promise<void> = Promise.resolve();
@@ -355,16 +357,26 @@ export class NotifierActor {
     }
   }
 
+  /**
+   * Records a permanent failure on the row (its `last_error`) and moves on. The first row with a
+   * given error becomes an `events` entry (the status page's System view) and an error log line;
+   * later rows failing the same way (a rejected chat id fails every row) are logged at debug level
+   * only, so the problem is reported once, not once per message.
+   */
   #giveUp(row: OutboxRow, error: string): void {
-    this.#store.addEvent({
-      time: this.#clock.now(),
-      level: "error",
-      kind: "notify.failed",
-      message:
-        `Gave up on outbox row ${row.id} (${row.kind} ${row.key}): ${error}`,
-    });
+    const first = !this.#reported.has(error);
+    if (first) {
+      if (this.#reported.size < 100) this.#reported.add(error);
+      this.#store.addEvent({
+        time: this.#clock.now(),
+        level: "error",
+        kind: "notify.failed",
+        message:
+          `Gave up on outbox row ${row.id} (${row.kind} ${row.key}): ${error}; later rows failing the same way are not reported again`,
+      });
+    }
     this.#log({
-      level: "error",
+      level: first ? "error" : "debug",
       msg: "notifier gave up on a row",
       id: row.id,
       key: row.key,

@@ -706,6 +706,21 @@ export class PortfolioBook {
     return this.#book.balance;
   }
 
+  /** The open positions as the portfolio rules see them (heat, sectors, correlation). */
+  openViews(): OpenPositionView[] {
+    return views(this.#book, this.#all);
+  }
+
+  /**
+   * The last close of a series (the price open positions are marked at).
+   *
+   * @param s The series' position.
+   * @returns The price, NaN before the first bar.
+   */
+  lastPrice(s: number): number {
+    return this.#book.lastClose[s] ?? NaN;
+  }
+
   /** The open trade of each series (undefined when flat). */
   get open(): readonly (OpenTrade | undefined)[] {
     return this.#book.open;

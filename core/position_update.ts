@@ -239,17 +239,42 @@ function fillTps(walk: Walk, extreme: number, fillAt?: number): void {
 
 /** Moves the stop after TP fills (cascade or breakeven); the stop only improves. */
 function moveStop(walk: Walk): void {
-  const { spec, position } = walk;
-  const n = walk.tpFilled;
+  walk.stop = stopAfterTps(walk.position, {
+    spec: walk.spec,
+    tpFilled: walk.tpFilled,
+    stop: walk.stop,
+  });
+}
+
+/**
+ * The stop a position's ladder gives once `tpFilled` TPs have filled: `cascade` moves it to the
+ * reference (entry) price after TP1 and to TP(n−1) after TPn; `breakeven` moves it to the
+ * reference price once `breakevenAfterTp` TPs are filled; `none` never moves it. The stop only
+ * improves: a target that is not at or beyond `stop` in the position's favour leaves `stop`.
+ * `updatePosition` applies this after the TP fills of each step that leave quantity open.
+ *
+ * @param position The position's side, reference price and TP prices.
+ * @param options The ladder (its stop mode and `breakevenAfterTp`), the number of TPs filled and
+ *   the stop in force before the move.
+ * @returns The stop after the move (`options.stop` when it does not move).
+ */
+export function stopAfterTps(
+  position: Pick<Position, "side" | "referencePrice" | "tp">,
+  options: {
+    readonly spec: Pick<LadderSpec, "stopMode" | "breakevenAfterTp">;
+    readonly tpFilled: number;
+    readonly stop: number;
+  },
+): number {
+  const { spec, tpFilled: n, stop } = options;
   let target: number | undefined;
   if (spec.stopMode === "cascade") {
     target = n === 1 ? position.referencePrice : position.tp[n - 2];
   } else if (spec.stopMode === "breakeven" && n >= spec.breakevenAfterTp) {
     target = position.referencePrice;
   }
-  if (target !== undefined && atOrBeyond(walk.dir, target, walk.stop)) {
-    walk.stop = target;
-  }
+  const dir = position.side === "LONG" ? 1 : -1;
+  return target !== undefined && atOrBeyond(dir, target, stop) ? target : stop;
 }
 
 /** Closes everything remaining at the stop in force (market fill at `level`). */

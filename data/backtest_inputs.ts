@@ -169,6 +169,8 @@ export interface SeriesPresets {
   readonly hashes: readonly [string, string, string];
   /** `is_active` per regime; an inactive regime's signals are refused. */
   readonly active: readonly [boolean, boolean, boolean];
+  /** The preset files per regime (low, normal, high), for the status page. */
+  readonly files: readonly [PresetFile, PresetFile, PresetFile];
 }
 
 /**
@@ -280,6 +282,7 @@ export async function resolvePresets(
       ladders: triple((r) => ladderOf(files[r]!, config)),
       hashes: triple((r) => presetContentHash(files[r]!)),
       active: triple((r) => files[r]!.is_active),
+      files,
     });
   }
   return out;

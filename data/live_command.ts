@@ -37,12 +37,23 @@ import {
   startReplayExchange,
 } from "./replay_exchange.ts";
 import { StateStore } from "./state_store.ts";
+import { startStatusPage } from "./status_page.ts";
+import { isLoopbackHost } from "../web/status_server.ts";
 import { systemClock } from "./system_clock.ts";
+
+/**
+ * The demo's replay speed: the bundled three weeks in about 90 s, so the status page shows
+ * signals and fills arriving (`--speed max` runs it at full speed).
+ */
+const DEMO_SPEED = 20_000;
 
 const USAGE = `Usage: deno task live [options]
   --config FILE      config file (default: config.yaml when it exists)
   --replay DIR       run against a local replay of the candle files in DIR instead of Binance
-  --speed max|N      replay speed: max (default) or N times real time
+  --speed max|N      replay speed: max (default; demo: ${DEMO_SPEED}) or N times real time
+  --after-end MODE   when the replay's candles end: exit (default for live) or serve
+                     (default for demo: the status page stays up until Ctrl-C)
+  --port N           status page port (default: the config's web.port; 0 = any free port)
   --db FILE          state database (default: the config's data.database)
   --workers N        series actor workers (default 2)
   --dry-run-config   print the resolved config and exit
@@ -114,6 +125,8 @@ export async function runLiveCommand(
       config: { type: "string" },
       replay: { type: "string" },
       speed: { type: "string" },
+      "after-end": { type: "string" },
+      port: { type: "string" },
       db: { type: "string" },
       workers: { type: "string" },
       "dry-run-config": { type: "boolean", default: false },
@@ -130,7 +143,11 @@ export async function runLiveCommand(
   const notifyFile = Deno.env.get("VELAS_NOTIFY_FILE");
   /** Bot API root (a self-hosted Bot API server, or a test's fake); default Telegram's. */
   const telegramApi = Deno.env.get("VELAS_TELEGRAM_API");
-  const redact = (text: string) => redactToken(text, token);
+  const redact = (text: string) =>
+    redactToken(
+      redactToken(text, token),
+      Deno.env.get("VELAS_WEB_TOKEN") ?? "",
+    );
   const { config, source } = loadConfigFile(values.config, {
     cwd: io.cwd,
     // The demo is offline and never sends to Telegram, so the live rules do not apply to it.
@@ -152,12 +169,37 @@ export async function runLiveCommand(
     : values.replay === undefined
     ? undefined
     : resolve(io.cwd, values.replay);
-  const speed = values.speed === undefined || values.speed === "max"
+  const speed = values.speed === undefined
+    ? (mode === "demo" ? DEMO_SPEED : "max" as const)
+    : values.speed === "max"
     ? "max" as const
     : Number(values.speed);
   if (speed !== "max" && !(speed > 0)) {
     throw new RangeError(
       `Cannot start the daemon as '--speed' must be max or a positive number: current value is ${values.speed}`,
+    );
+  }
+  const afterEnd = values["after-end"] ?? (mode === "demo" ? "serve" : "exit");
+  if (afterEnd !== "exit" && afterEnd !== "serve") {
+    throw new RangeError(
+      `Cannot start the daemon as '--after-end' must be exit or serve: current value is ${afterEnd}`,
+    );
+  }
+  const port = values.port === undefined
+    ? config.web.port
+    : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(
+      `Cannot start the daemon as '--port' must be an integer 0..65535: current value is ${values.port}`,
+    );
+  }
+  const webToken = Deno.env.get("VELAS_WEB_TOKEN") ?? "";
+  if (
+    config.web.enabled && webToken === "" &&
+    !isLoopbackHost(config.web.host)
+  ) {
+    throw new RangeError(
+      `Cannot start the daemon as 'web.host' is ${config.web.host} (not loopback) and VELAS_WEB_TOKEN is not set: set a token in the environment, or bind the status page to 127.0.0.1`,
     );
   }
   const workers = values.workers === undefined ? 2 : Number(values.workers);
@@ -337,6 +379,26 @@ export async function runLiveCommand(
       series: daemon.series.length,
     });
     await daemon.start();
+    const page = runConfig.web.enabled
+      ? await startStatusPage({
+        daemon,
+        store,
+        config: runConfig,
+        clock,
+        mode: mode === "demo"
+          ? "demo"
+          : replayDir === undefined
+          ? "live"
+          : "replay",
+        presets,
+        dataDir: resolve(io.cwd, runConfig.data.dir),
+        port,
+        token: webToken,
+        telegramEnabled: telegram !== undefined,
+        secrets: [token],
+        log,
+      })
+      : undefined;
     const commands = telegram === undefined || tg === undefined
       ? undefined
       : tg.startTelegramCommands({
@@ -394,10 +456,18 @@ export async function runLiveCommand(
         ]);
         clearTimeout(timer);
       }
+      if (afterEnd === "serve" && !abort.signal.aborted) {
+        log({
+          level: "info",
+          msg: "replay finished; the status page stays up until stopped",
+          ...(page === undefined ? {} : { url: page.url }),
+        });
+        await io.stopSignal;
+      }
     } else {
       await io.stopSignal;
     }
-    await Promise.all([commands?.stop(), daemon.stop()]);
+    await Promise.all([commands?.stop(), page?.stop(), daemon.stop()]);
     const counts = store.counts();
     const equity = daemon.portfolio?.book.equity() ?? NaN;
     log({

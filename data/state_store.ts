@@ -33,6 +33,7 @@ import type {
 import type { Candle } from "../core/types.ts";
 import { decodeState, encodeState } from "./state_json.ts";
 import { DatabaseLockedError, openDatabase } from "./state_migrations.ts";
+import { StatusQueries } from "./state_status_queries.ts";
 import {
   candleParams,
   decisionParams,
@@ -146,6 +147,7 @@ function countArg(name: string, value: number | undefined): number {
 export class StateStore {
   #db: DatabaseSync;
   #sql: Statements;
+  #status: StatusQueries | undefined;
   /** The database path as given to {@link StateStore.open}. */
   readonly path: string;
   /** The migration versions this open applied (empty when the schema was current). */
@@ -405,6 +407,12 @@ export class StateStore {
    */
   events(limit: number): EventRow[] {
     return this.#all("getEvents", countArg("limit", limit)).map(toEvent);
+  }
+
+  /** The status page's filtered and paged reads (prepared on first use). */
+  get status(): StatusQueries {
+    this.#status ??= new StatusQueries(this.#db);
+    return this.#status;
   }
 
   /** @returns Row counts for the status page. */

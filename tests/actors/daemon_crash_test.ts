@@ -38,6 +38,8 @@ function daemon(dir: string, db: string, notify: string): Deno.ChildProcess {
       "--allow-net=127.0.0.1",
       MAIN,
       "live",
+      "--port",
+      "0",
       "--replay",
       FIXTURES,
       "--db",

@@ -191,6 +191,49 @@ Deno.test("notifier actor records a non-retryable failure and moves on to the ne
   }
 });
 
+Deno.test("notifier actor reports a permanent error once when every row fails with it (a rejected chat id), and keeps going", async () => {
+  const store = storeWith(["a", "b", "c", "d"]);
+  const clock = new FakeClock({ start: 0, autoAdvance: true });
+  const notifier = new RecordingNotifier();
+  const chatNotFound = {
+    retryable: false,
+    message: "Bad Request: chat not found",
+  };
+  notifier.failNext(3, chatNotFound);
+  const lines: { level: string; msg: string }[] = [];
+  const actor = new NotifierActor({
+    store,
+    notifier,
+    clock,
+    log: (line) => lines.push(line),
+  });
+  try {
+    actor.start();
+    await actor.whenIdle();
+    assert.deepEqual(notifier.keys, ["d"]);
+    for (const key of ["a", "b", "c"]) {
+      assert.match(row(store, key).lastError ?? "", /chat not found/, key);
+    }
+    const events = store.events(10);
+    assert.equal(events.length, 1, "one event for the three rows");
+    assert.match(events[0]!.message, /chat not found/);
+    const errors = lines.filter((l) => l.level === "error");
+    assert.equal(errors.length, 1, JSON.stringify(lines));
+    assert.equal(
+      lines.filter((l) => l.msg === "notifier gave up on a row").length,
+      3,
+    );
+    assert.equal(actor.stats.failed, 3);
+    assert.equal(
+      actor.stats.lastError,
+      "NotifierError: Bad Request: chat not found",
+    );
+  } finally {
+    await actor.stop();
+    store.close();
+  }
+});
+
 // Exactly once as recorded in SQLite, at-least-once at the transport: the far side got "a" but
 // its answer never came, so a new actor sends "a" again; a far side that dedupes by key shows it
 // once and answers with the same message id.

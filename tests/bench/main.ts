@@ -9,6 +9,7 @@
  * - `data`: see `data_bench.ts`.
  * - `optimize`: see `optimize_bench.ts`.
  * - `live`: see `live_bench.ts`.
+ * - `web`: see `web_bench.ts`.
  *
  * @module
  */
@@ -26,6 +27,7 @@ import { benchBacktest } from "./backtest_bench.ts";
 import { benchData } from "./data_bench.ts";
 import { benchLive } from "./live_bench.ts";
 import { benchOptimize } from "./optimize_bench.ts";
+import { benchWeb } from "./web_bench.ts";
 import { peakRssMiB } from "./peak_rss.ts";
 
 function format(value: number, digits = 1): string {
@@ -174,6 +176,7 @@ const BENCHES: Record<string, (args: string[]) => number | Promise<number>> = {
   data: benchData,
   optimize: benchOptimize,
   live: benchLive,
+  web: benchWeb,
 };
 
 if (import.meta.main) {

@@ -58,7 +58,17 @@ function command(
   env: Record<string, string>,
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...taskPermissions(task), DENY_BINANCE, MAIN, task, ...args],
+    args: [
+      "run",
+      ...taskPermissions(task),
+      DENY_BINANCE,
+      MAIN,
+      task,
+      // Any free port: a daemon or demo on 8080 must not change these tests.
+      "--port",
+      "0",
+      ...args,
+    ],
     cwd,
     stdin: "null",
     stdout: "piped",
@@ -124,7 +134,12 @@ Deno.test(
   withTempDir(async (dir) => {
     const summaries: Line[] = [];
     for (const _ of [1, 2]) {
-      const result = await run("demo", [], dir);
+      const result = await run("demo", [
+        "--speed",
+        "max",
+        "--after-end",
+        "exit",
+      ], dir);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, "");
       const lines = logLines(result.stdout);

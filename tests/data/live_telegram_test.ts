@@ -43,6 +43,8 @@ Deno.test({
             "--allow-net=127.0.0.1",
             MAIN,
             "live",
+            "--port",
+            "0",
             "--replay",
             FIXTURES,
             "--db",

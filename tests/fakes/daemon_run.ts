@@ -9,6 +9,7 @@
  */
 import type { ActorState } from "../../actors/supervisor.ts";
 import { Daemon, type LogLine } from "../../actors/daemon.ts";
+import type { Clock } from "../../core/clock.ts";
 import { DEFAULT_CONFIG } from "../../core/config.ts";
 import type { Config } from "../../core/config.ts";
 import type {
@@ -141,6 +142,17 @@ export interface DaemonRunOptions {
   readonly restTimeoutMs?: number;
   /** In-progress updates the exchange sends per candle (default 0: closed candles only). */
   readonly updatesPerCandle?: number;
+  /** Called at the end of the replay (notifier idle) before the daemon stops. */
+  readonly beforeStop?: (run: RunningDaemon) => Promise<void>;
+}
+
+/** The running daemon and what it was built from, for {@link DaemonRunOptions.beforeStop}. */
+export interface RunningDaemon {
+  readonly daemon: Daemon;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly presets: Awaited<ReturnType<typeof resolvePresets>>;
 }
 
 /** What a run left behind. */
@@ -219,6 +231,13 @@ export async function runDaemonReplay(
       caughtUp: (time) => daemon.caughtUp(time, ends),
     });
     await daemon.notifier?.whenIdle();
+    await options.beforeStop?.({
+      daemon,
+      store,
+      clock,
+      config: RUN_CONFIG,
+      presets,
+    });
     const finalStates = daemon.actorStates();
     const streamStats = { ...daemon.stream!.stats };
     running = undefined;
