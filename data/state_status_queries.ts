@@ -9,7 +9,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { TradeRecord } from "../core/backtest/records.ts";
 import type { OutboxRow } from "../core/state_types.ts";
-import type { Side } from "../core/types.ts";
+import type { SignalQuery, TradeQuery } from "../web/status_types.ts";
 import {
   type Row,
   type SignalWithDecision,
@@ -18,26 +18,11 @@ import {
   toTrade,
 } from "./state_rows.ts";
 
-/** Filters of {@link StatusQueries.signals}. */
-export interface SignalFilter {
-  readonly symbol?: string;
-  readonly timeframe?: string;
-  readonly side?: Side;
-  /** Only signals with a decision of this outcome. */
-  readonly accepted?: boolean;
-}
+/** Filters of {@link StatusQueries.signals} (the `/api/signals` query without paging). */
+export type SignalFilter = Omit<SignalQuery, "limit" | "offset">;
 
-/** Filters of {@link StatusQueries.trades}. */
-export interface TradeFilter {
-  readonly symbol?: string;
-  readonly timeframe?: string;
-  readonly side?: Side;
-  readonly reason?: string;
-  /** Exit time ≥ `from`, epoch ms. */
-  readonly from?: number;
-  /** Exit time < `to`, epoch ms. */
-  readonly to?: number;
-}
+/** Filters of {@link StatusQueries.trades} (the `/api/trades` query without paging). */
+export type TradeFilter = Omit<TradeQuery, "limit" | "offset">;
 
 /** Outbox delivery totals. */
 export interface OutboxTotals {

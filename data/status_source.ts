@@ -90,9 +90,9 @@ export class LiveStatusSource implements StatusSource {
   readonly #unobserve: () => void;
   #cached: { at: number; value: StatusSnapshot } | undefined;
   #health = "";
-  /** Wall time of the last `positions` event, and the timer of a pending one. */
-  #positionsAt = -Infinity;
-  #positionsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Throttled events (`positions`, `status`): when each was last sent, and pending timers. */
+  readonly #sentAt = new Map<string, number>();
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** @param options The daemon, its store and config, and what the page shows about them. */
   constructor(options: LiveStatusOptions) {
@@ -103,8 +103,8 @@ export class LiveStatusSource implements StatusSource {
 
   /** Stops the health checks and the daemon observer. */
   close(): void {
-    clearTimeout(this.#positionsTimer);
-    this.#positionsTimer = undefined;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
     this.#stop.abort();
     this.#unobserve();
     this.#listeners.clear();
@@ -513,7 +513,17 @@ export class LiveStatusSource implements StatusSource {
           this.#emit({ type: "alert", alert: this.#alert(row) });
         }
       }
-      if (this.#movesPositions(step)) this.#positionsSoon();
+      if (this.#movesPositions(step)) {
+        this.#soon("positions", 500, () => ({
+          type: "positions",
+          positions: this.positions(),
+        }));
+      }
+      this.#soon(
+        "status",
+        1000,
+        () => ({ type: "status", status: this.status() }),
+      );
     }
     this.#checkHealth();
   }
@@ -531,17 +541,22 @@ export class LiveStatusSource implements StatusSource {
     );
   }
 
-  /** Emits the open positions now, or half a second after the last one (trailing). */
-  #positionsSoon(): void {
-    if (this.#positionsTimer !== undefined) return;
-    const wait = Math.max(0, this.#positionsAt + 500 - performance.now());
-    this.#positionsTimer = setTimeout(() => {
-      this.#positionsTimer = undefined;
-      this.#positionsAt = performance.now();
-      if (this.#listeners.size > 0) {
-        this.#emit({ type: "positions", positions: this.positions() });
-      }
-    }, wait);
+  /**
+   * Emits an event built at send time, at most once per `everyMs` of wall time; a request while
+   * one is pending is merged into it, so the last state is always sent.
+   */
+  #soon(kind: string, everyMs: number, make: () => StatusEvent): void {
+    if (this.#timers.has(kind)) return;
+    const last = this.#sentAt.get(kind) ?? -Infinity;
+    const wait = Math.max(0, last + everyMs - performance.now());
+    this.#timers.set(
+      kind,
+      setTimeout(() => {
+        this.#timers.delete(kind);
+        this.#sentAt.set(kind, performance.now());
+        if (this.#listeners.size > 0) this.#emit(make());
+      }, wait),
+    );
   }
 
   #checkHealth(): void {

@@ -129,6 +129,7 @@ const EVENT_TYPES = new Set([
   "health",
   "alert",
   "positions",
+  "status",
 ]);
 const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 const METHODS = new Set<string>(REMOTE_METHODS);

@@ -389,6 +389,11 @@ export type StatusEvent =
      */
     readonly type: "positions";
     readonly positions: readonly PositionView[];
+  }
+  | {
+    /** The status after steps (equity, heat, counts, health); at most one a second, the last one always sent. */
+    readonly type: "status";
+    readonly status: StatusSnapshot;
   };
 
 /** A value, or a promise of it: what a {@link StatusSource} method may return. */

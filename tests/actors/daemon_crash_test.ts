@@ -14,12 +14,11 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createRandom } from "../../core/random.ts";
 import { StateStore } from "../../data/state_store.ts";
 import { FIXTURES } from "../shared_data.ts";
+import { runArgs } from "../fakes/task_command.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 // Series whose bundled candles end together: SOLUSDT-1h ends 21 hours early, and whether a kill
 // lands inside its stale span decides whether a run sees that alert at all.
 const CONFIG = `pairs: [BTCUSDT, ETHUSDT]
@@ -28,15 +27,7 @@ timeframes: [1h, 2h]
 
 function daemon(dir: string, db: string, notify: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      "--allow-sys",
-      "--allow-net=127.0.0.1",
-      MAIN,
+    args: runArgs("demo", [
       "live",
       "--port",
       "0",
@@ -46,7 +37,7 @@ function daemon(dir: string, db: string, notify: string): Deno.ChildProcess {
       db,
       "--config",
       join(dir, "config.yaml"),
-    ],
+    ]),
     cwd: dir,
     env: { VELAS_NOTIFY_FILE: notify },
     stdout: "piped",

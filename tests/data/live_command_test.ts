@@ -14,32 +14,13 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { FIXTURES } from "../shared_data.ts";
+import { MAIN, taskPermissions } from "../fakes/task_command.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-const DENO_JSON = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const TOKEN = "123456:SECRET-TOKEN-abc";
 /** Belt and braces: a regression that reaches for Binance fails instead of going online. */
 const DENY_BINANCE =
   "--deny-net=fapi.binance.com,fstream.binance.com,api.telegram.org";
-
-/** The permission flags of one `deno task` entry: the words between `deno run` and `main.ts`. */
-function taskPermissions(task: "live" | "demo"): string[] {
-  const tasks = (JSON.parse(Deno.readTextFileSync(DENO_JSON)) as {
-    tasks: Record<string, string>;
-  }).tasks;
-  const words = (tasks[task] ?? "").split(/\s+/);
-  const from = words.indexOf("run");
-  const to = words.indexOf("main.ts");
-  assert.ok(
-    from >= 0 && to > from,
-    `deno.json task '${task}' is not 'deno run ... main.ts'`,
-  );
-  const flags = words.slice(from + 1, to);
-  assert.ok(flags.every((f) => f.startsWith("--allow-")), flags.join(" "));
-  return flags;
-}
 
 /** The parent environment without VELAS_* variables, plus `extra`. */
 function childEnv(extra: Record<string, string> = {}): Record<string, string> {

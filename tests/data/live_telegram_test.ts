@@ -7,12 +7,11 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { StateStore } from "../../data/state_store.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import { FIXTURES } from "../shared_data.ts";
+import { runArgs } from "../fakes/task_command.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const TOKEN = "123456:AAE-secret-token-for-tests";
 const CHAT = "-1001234567890";
 
@@ -33,15 +32,7 @@ Deno.test({
       const { code, stdout, stderr } = await new Deno.Command(
         Deno.execPath(),
         {
-          args: [
-            "run",
-            "--allow-read",
-            "--allow-write",
-            "--allow-env",
-            "--allow-ffi",
-            "--allow-sys",
-            "--allow-net=127.0.0.1",
-            MAIN,
+          args: runArgs("demo", [
             "live",
             "--port",
             "0",
@@ -49,7 +40,7 @@ Deno.test({
             FIXTURES,
             "--db",
             db,
-          ],
+          ]),
           cwd: dir,
           env: {
             VELAS_TELEGRAM_TOKEN: TOKEN,

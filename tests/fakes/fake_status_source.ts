@@ -185,6 +185,8 @@ export class FakeStatusSource implements StatusSource {
         return newest(data.alerts, event.alert, (a) => a.id);
       case "fill":
         return;
+      case "status":
+        return;
       case "positions":
         data.positions.splice(
           0,

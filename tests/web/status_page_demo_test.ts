@@ -8,10 +8,9 @@
  * figures equal its SQLite database.
  */
 import { strict as assert } from "node:assert";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { TradeRecord } from "../../core/backtest/records.ts";
 import { StateStore } from "../../data/state_store.ts";
 import type {
@@ -20,32 +19,13 @@ import type {
   SignalView,
   StatusSnapshot,
 } from "../../web/status_types.ts";
-import { launchBrowser, type Page } from "../fakes/cdp.ts";
+import { launchBrowser } from "../fakes/cdp.ts";
 import { CHROMIUM, NEEDS_CHROMIUM } from "../fakes/chromium.ts";
+import { openView, screenshotDir, VIEWS } from "../fakes/status_page_views.ts";
+import { runArgs } from "../fakes/task_command.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-const VIEWS = [
-  "overview",
-  "positions",
-  "history",
-  "signals",
-  "pairs",
-  "analytics",
-  "backtests",
-  "settings",
-  "alerts",
-  "system",
-] as const;
 /** The bundled replay (about 500 hours) in about 50 s. */
 const SPEED = "36000";
-
-function outputDir(): string {
-  const root = Deno.env.get("VELAS_TEST_OUTPUT") ??
-    join(tmpdir(), "velas-test-output");
-  const dir = join(root, "status-demo");
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 /** The demo's log, read as it comes; `until` resolves at the first line matching. */
 class DemoLog {
@@ -101,22 +81,6 @@ class DemoLog {
   }
 }
 
-async function openView(page: Page, view: string): Promise<void> {
-  await page.evaluate(
-    `location.hash = ${
-      JSON.stringify(view === "overview" ? "#/" : `#/${view}`)
-    }`,
-  );
-  await page.waitFor(
-    `(() => {
-      const root = document.querySelector('main [data-view="${view}"]');
-      return root !== null && root.children.length > 0 &&
-        root.querySelector('.loading') === null && root.querySelector('.error-box') === null;
-    })()`,
-    { what: `the ${view} view`, timeoutMs: 20_000 },
-  );
-}
-
 async function api<T>(base: string, path: string): Promise<T> {
   const response = await fetch(`${base}${path}`);
   assert.equal(response.status, 200, path);
@@ -133,21 +97,7 @@ Deno.test(
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "velas-demo-page-"));
     const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-ffi",
-        "--allow-sys",
-        "--allow-net=127.0.0.1",
-        MAIN,
-        "demo",
-        "--port",
-        "0",
-        "--speed",
-        SPEED,
-      ],
+      args: runArgs("demo", ["demo", "--port", "0", "--speed", SPEED]),
       cwd: dir,
       stdin: "null",
       stdout: "piped",
@@ -205,38 +155,84 @@ Deno.test(
         (l) => String(l.msg).startsWith("replay finished"),
         "the end of the replay",
       );
-      // The page settles on the final state; its positions table equals the API.
+      // The page settles on the final state: every number of its positions table equals the
+      // API's (the last `positions` event trails the last step by at most half a second).
       const positions = await api<PositionView[]>(base, "api/positions");
-      await openView(page, "overview");
-      await page.waitFor(
-        `(() => {
-          const ids = [...document.querySelectorAll('table.positions tr[data-trade-id]')]
-            .map((r) => r.dataset.tradeId).join(',');
-          return ids === ${
-          JSON.stringify(positions.map((p) => p.tradeId).join(","))
-        };
-        })()`,
-        { what: "the final positions on the page", timeoutMs: 40_000 },
+      assert.ok(positions.length > 0, "the replay ends with an open position");
+      const expected = Object.fromEntries(
+        positions.map((
+          p,
+        ) => [p.tradeId, p as unknown as Record<string, unknown>]),
       );
-      const cells = await page.evaluate<
-        { id: string; field: string; value: string }[]
-      >(`[...document.querySelectorAll('table.positions tr[data-trade-id] [data-field]')]
-          .map((c) => ({ id: c.closest('tr').dataset.tradeId, field: c.dataset.field,
-            value: c.dataset.value }))`);
-      assert.ok(cells.length > 0);
-      for (const cell of cells) {
-        const p = positions.find((x) => x.tradeId === cell.id)!;
-        const value = p[cell.field as keyof PositionView];
-        assert.equal(
-          cell.value,
-          value === null ? "" : String(value),
-          `${cell.id} ${cell.field}`,
+      await openView(page, "overview", 20_000);
+      const cells =
+        `[...document.querySelectorAll('table.positions tr[data-trade-id] [data-field]')]
+        .map((c) => ({ id: c.closest('tr').dataset.tradeId, field: c.dataset.field,
+          value: c.dataset.value }))`;
+      const mismatches = `(() => {
+        const expected = ${JSON.stringify(expected)};
+        const rows = [...document.querySelectorAll('table.positions tr[data-trade-id]')]
+          .map((r) => r.dataset.tradeId);
+        if (rows.join(',') !== Object.keys(expected).join(',')) return ['rows ' + rows];
+        return ${cells}.filter((c) => {
+          const v = expected[c.id][c.field];
+          return c.value !== (v === null ? '' : String(v));
+        }).map((c) => c.id + ' ' + c.field + ' ' + c.value);
+      })()`;
+      try {
+        await page.waitFor(`${mismatches}.length === 0`, {
+          what: "the page's positions to equal /api/positions",
+          timeoutMs: 20_000,
+        });
+      } catch (error) {
+        throw new Error(
+          `${(error as Error).message}: ${
+            JSON.stringify(await page.evaluate(mismatches))
+          }`,
         );
       }
+      assert.ok((await page.evaluate<unknown[]>(cells)).length > 0);
 
-      const out = outputDir();
+      // The key figures, the health strip and the recent signals equal the API too.
+      const final = await api<StatusSnapshot>(base, "api/status");
+      const recent = await api<ApiPage<SignalView>>(
+        base,
+        "api/signals?limit=10",
+      );
+      const figures = `(() => {
+        const value = (f) => document.querySelector('[data-field="' + f + '"]')?.dataset.value;
+        return {
+          equity: value('equity'),
+          drawdownPct: value('drawdownPct'),
+          health: [...document.querySelectorAll('.health-strip [data-key]')]
+            .map((c) => c.dataset.key + '=' + c.dataset.freshness).sort(),
+          signals: [...document.querySelectorAll('tr[data-signal-id]')]
+            .map((r) => r.dataset.signalId).slice(0, ${recent.rows.length}),
+        };
+      })()`;
+      const want = {
+        equity: String(final.portfolio.equity),
+        drawdownPct: String(final.portfolio.drawdownPct),
+        health: final.series.map((s) => `${s.key}=${s.freshness}`).sort(),
+        signals: recent.rows.map((r) => r.id),
+      };
+      try {
+        await page.waitFor(
+          `JSON.stringify(${figures}) === ${
+            JSON.stringify(JSON.stringify(want))
+          }`,
+          {
+            what: "the page's figures to equal /api/status",
+            timeoutMs: 40_000,
+          },
+        );
+      } catch (error) {
+        assert.deepEqual(await page.evaluate(figures), want, String(error));
+      }
+
+      const out = screenshotDir("status-demo");
       for (const view of VIEWS) {
-        await openView(page, view);
+        await openView(page, view, 20_000);
         await page.screenshot(join(out, `${view}.png`));
       }
       assert.deepEqual(page.problems, [], "no console error on any view");

@@ -12,7 +12,6 @@
  */
 import { strict as assert } from "node:assert";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStatusApp } from "../../web/status_app.ts";
 import { serveStatus } from "../../web/status_server.ts";
@@ -20,35 +19,19 @@ import type { PositionView, SignalView } from "../../web/status_types.ts";
 import { type Browser, launchBrowser, type Page } from "../fakes/cdp.ts";
 import { CHROMIUM, NEEDS_CHROMIUM } from "../fakes/chromium.ts";
 import { FAKE_NOW, FakeStatusSource } from "../fakes/fake_status_source.ts";
+import {
+  openView,
+  screenshotDir,
+  viewReady,
+  VIEWS,
+} from "../fakes/status_page_views.ts";
 
 const STATIC_DIR = new URL("../../web/static/", import.meta.url);
-const VIEWS = [
-  "overview",
-  "positions",
-  "history",
-  "signals",
-  "pairs",
-  "analytics",
-  "backtests",
-  "settings",
-  "alerts",
-  "system",
-] as const;
 const TOKEN = "status-page-test-token";
 
-let printed = false;
-/** `$VELAS_TEST_OUTPUT/status-page` (or under the temp directory), printed once. */
-async function outputDir(): Promise<string> {
-  const root = Deno.env.get("VELAS_TEST_OUTPUT") ??
-    join(tmpdir(), "velas-test-output");
-  const dir = join(root, "status-page");
-  await Deno.mkdir(dir, { recursive: true });
-  if (!printed) {
-    printed = true;
-    // deno-lint-ignore no-console -- where the screenshots are, once per run
-    console.log(`status page screenshots: ${dir}`);
-  }
-  return dir;
+/** Where this file's screenshots go. */
+function outputDir(): Promise<string> {
+  return Promise.resolve(screenshotDir("status-page"));
 }
 
 interface Harness {
@@ -128,15 +111,6 @@ const LOW_CONTRAST = `(() => {
   return low;
 })()`;
 
-/** A view is drawn: its root exists and nothing in it is still loading or failed. */
-function viewReady(view: string): string {
-  return `(() => {
-    const root = document.querySelector('main [data-view="${view}"]');
-    return root !== null && root.children.length > 0 &&
-      root.querySelector('.loading') === null && root.querySelector('.error-box') === null;
-  })()`;
-}
-
 /**
  * Serves the app over a fresh fake, opens `/` in a fresh browser and runs `body`; then asserts
  * the page logged no error and closes everything.
@@ -197,15 +171,6 @@ async function withPage(
     await browser.close();
     await server.shutdown();
   }
-}
-
-async function openView(page: Page, view: string): Promise<void> {
-  await page.evaluate(
-    `location.hash = ${
-      JSON.stringify(view === "overview" ? "#/" : `#/${view}`)
-    }`,
-  );
-  await page.waitFor(viewReady(view), { what: `the ${view} view` });
 }
 
 /** A new signal for the fake to push. */

@@ -71,7 +71,11 @@ function on(name, fn) {
 
 const banner = () => document.getElementById("banner");
 
+/** When the last 401 came: only a request sent after it proves the token works again. */
+let authFailedAt = -Infinity;
+
 function showAuth() {
+  authFailedAt = performance.now();
   if (state.auth) return;
   state.auth = true;
   const el = banner();
@@ -110,9 +114,10 @@ function clearError() {
 
 /** `getJson` that reports a 401 to the shell. */
 async function get(path, params) {
+  const sent = performance.now();
   try {
     const value = await getJson(path, params);
-    if (state.auth) {
+    if (state.auth && sent > authFailedAt) {
       state.auth = false;
       banner().hidden = true;
     }
@@ -133,7 +138,11 @@ const loaders = {
   equity: () => get("/api/equity"),
 };
 
+/** When an event last replaced shared data directly (newer than a fetch begun before it). */
+const pushedAt = { status: -Infinity, series: -Infinity, positions: -Infinity };
+
 async function refresh(keys) {
+  const started = performance.now();
   const results = await Promise.allSettled(keys.map((k) => loaders[k]()));
   let failed = null;
   results.forEach((r, i) => {
@@ -142,9 +151,22 @@ async function refresh(keys) {
       failed = r.reason;
       return;
     }
+    if (key === "positions" && pushedAt.positions > started) return;
+    if (key === "status" && pushedAt.status > started) return;
+    if (key === "status") {
+      // A health event that came while this request was out is newer than its series.
+      const status = pushedAt.series > started && state.status
+        ? {
+          ...r.value,
+          series: state.status.series,
+          healthy: state.status.healthy,
+        }
+        : r.value;
+      setStatus(status);
+      return;
+    }
     state[key] = r.value;
-    if (key === "status") setStatus(r.value);
-    else emit(key);
+    emit(key);
   });
   if (failed !== null) showError(failed);
   else clearError();
@@ -193,10 +215,13 @@ function handle(ev) {
     case "signal": {
       const sig = ev.signal;
       state.liveIds.add(sig.id);
+      // Newest first, as /api/signals orders them (time, then id, descending).
       state.signals = [
         sig,
         ...(state.signals ?? []).filter((x) => x.id !== sig.id),
-      ].slice(0, RECENT_SIGNALS);
+      ].sort((a, b) =>
+        b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+      ).slice(0, RECENT_SIGNALS);
       emit("signals");
       schedule("status");
       break;
@@ -208,6 +233,7 @@ function handle(ev) {
       schedule("status", "positions", "equity");
       break;
     case "health":
+      pushedAt.series = performance.now();
       if (state.status) {
         state.status = {
           ...state.status,
@@ -223,8 +249,14 @@ function handle(ev) {
     case "alert":
       schedule("status");
       break;
+    case "status":
+      // The daemon's figures after its last steps (sent at most once a second).
+      pushedAt.status = performance.now();
+      setStatus(ev.status);
+      break;
     case "positions":
       // Marks, stops and fills as of the daemon's last step.
+      pushedAt.positions = performance.now();
       state.positions = ev.positions;
       emit("positions");
       schedule("status");

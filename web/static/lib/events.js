@@ -6,7 +6,15 @@
  * @module
  */
 
-const TYPES = ["signal", "fill", "trade", "health", "alert", "positions"];
+const TYPES = [
+  "signal",
+  "fill",
+  "trade",
+  "health",
+  "alert",
+  "positions",
+  "status",
+];
 
 function parse(event) {
   try {
