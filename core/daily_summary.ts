@@ -1,8 +1,10 @@
 /**
- * The daily summary (issue 8 item 5): which local day is due at a given instant, and the
- * summary's figures from that day's signals, trades and equity. Days are calendar days of the
- * display time zone, so a DST day lasts 23 or 25 hours. Pure: `now` is a parameter and local
- * times come from `Intl.DateTimeFormat`.
+ * The daily summary (issue 8 item 5): which summary is due at a given instant, and its figures
+ * from the signals, trades and equity of its window. The summary sent at the local `hour` of day
+ * D covers the day that ends then: from D-1 at `hour`:00 to D at `hour`:00 (with hour 0, the
+ * calendar day D-1), so consecutive summaries cover every instant once, and a window across a
+ * DST change lasts 23 or 25 hours. Pure: `now` is a parameter and local times come from
+ * `Intl.DateTimeFormat`.
  *
  * @module
  */
@@ -10,13 +12,16 @@ import type { TradeRecord } from "./backtest/records.ts";
 import type { SignalRecord } from "./state_types.ts";
 import type { DailySummaryInput, OpenPositionLine } from "./telegram_format.ts";
 
-/** A local calendar day and its window in UTC. */
+/** A summary's day and its window in UTC. */
 export interface SummaryDay {
-  /** The day in the display time zone, `YYYY-MM-DD`. */
+  /**
+   * The day in the display time zone, `YYYY-MM-DD`: the day the summary is sent (hour 0: the
+   * calendar day it covers).
+   */
   readonly date: string;
-  /** The day's first instant (local 00:00), epoch ms. */
+  /** The window's first instant (the previous summary's time), epoch ms. */
   readonly dayStart: number;
-  /** The next day's first instant (exclusive end), epoch ms. */
+  /** The window's exclusive end (this summary's time), epoch ms. */
   readonly dayEnd: number;
 }
 
@@ -91,10 +96,21 @@ function localOf(
 
 /** The first instant whose local date is `day` or later (local midnight, or the end of a gap). */
 function localDayStart(day: number, timeZone: string): number {
-  let lo = day * DAY_MS - SEARCH_MS, hi = day * DAY_MS + SEARCH_MS;
+  return localInstant(day, 0, timeZone);
+}
+
+/**
+ * The first instant whose local date and hour are `day` `hour`:00 or later (the end of a DST gap
+ * when that hour is skipped; its first occurrence when it repeats).
+ */
+function localInstant(day: number, hour: number, timeZone: string): number {
+  const target = day * 24 + hour;
+  let lo = day * DAY_MS + hour * 3_600_000 - SEARCH_MS;
+  let hi = day * DAY_MS + hour * 3_600_000 + SEARCH_MS;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (localOf(mid, timeZone).day >= day) hi = mid;
+    const local = localOf(mid, timeZone);
+    if (local.day * 24 + local.hour >= target) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -130,8 +146,9 @@ export function summaryDayOf(date: string, timeZone: string): SummaryDay {
 }
 
 /**
- * The most recent local day whose summary is due at `now`: today once the local clock reads
- * `hour` or later, else yesterday (hour 0: always yesterday, whose end has just passed).
+ * The most recent summary due at `now`: today's once the local clock reads `hour` or later, else
+ * yesterday's; its window is the day that ended at its time (hour 0: the calendar day that has
+ * just ended, named by its date).
  *
  * @param now The instant, epoch ms.
  * @param schedule Local hour and time zone.
@@ -150,11 +167,13 @@ export function dueSummaryDay(
   }
   if (!Number.isFinite(now)) return undefined;
   const local = localOf(now, timeZone);
-  const day = hour > 0 && local.hour >= hour ? local.day : local.day - 1;
+  // The day whose summary time passed last (an instant at or after a skipped hour counts).
+  let day = local.hour >= hour ? local.day : local.day - 1;
+  if (now < localInstant(day, hour, timeZone)) day--;
   return {
-    date: isoDate(day),
-    dayStart: localDayStart(day, timeZone),
-    dayEnd: localDayStart(day + 1, timeZone),
+    date: isoDate(hour === 0 ? day - 1 : day),
+    dayStart: localInstant(day - 1, hour, timeZone),
+    dayEnd: localInstant(day, hour, timeZone),
   };
 }
 

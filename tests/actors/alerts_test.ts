@@ -15,8 +15,8 @@ import { FakeClock } from "../fakes/fake_clock.ts";
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-/** 2024-03-05 00:00 in Berlin (UTC+1). */
-const DAY_START = Date.UTC(2024, 2, 4, 23);
+/** 2024-03-04 20:00 in Berlin (UTC+1): the window of the summary at 20:00 on the 5th starts. */
+const DAY_START = Date.UTC(2024, 2, 4, 19);
 /** 20:00 in Berlin on 2024-03-05. */
 const SUMMARY_AT = Date.UTC(2024, 2, 5, 19);
 const SCHEDULE = { hour: 20, timeZone: "Europe/Berlin" } as const;
@@ -102,7 +102,7 @@ function seededStore(): StateStore {
       signal("XRPUSDT", DAY_START + 5 * HOUR, "SHORT"),
     ],
     trades: [
-      // 23:30 Berlin on the 4th (22:30Z): the day before.
+      // 19:30 Berlin on the 4th (18:30Z): the previous summary's window.
       trade("ADAUSDT", DAY_START - 30 * MINUTE, { quote: 100, pct: 10 }),
       trade("SOLUSDT", DAY_START + 2 * HOUR, { quote: 22, pct: 2.2 }),
       trade("XRPUSDT", DAY_START + 6 * HOUR, { quote: -11, pct: -1.1 }),

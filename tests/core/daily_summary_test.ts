@@ -13,17 +13,29 @@ import {
 
 const HOUR = 3_600_000;
 
-Deno.test("dueSummaryDay gives today in Berlin once the local hour has passed", () => {
-  // 20:30 in Berlin (UTC+1 in March before the switch).
+Deno.test("dueSummaryDay gives today's summary in Berlin once the local hour has passed, covering the day up to that hour", () => {
+  // 20:30 in Berlin (UTC+1 in March before the switch); the window is 20:00 → 20:00.
   const day = dueSummaryDay(Date.UTC(2024, 2, 5, 19, 30), {
     hour: 20,
     timeZone: "Europe/Berlin",
   });
   assert.deepEqual(day, {
     date: "2024-03-05",
-    dayStart: Date.UTC(2024, 2, 4, 23),
-    dayEnd: Date.UTC(2024, 2, 5, 23),
+    dayStart: Date.UTC(2024, 2, 4, 19),
+    dayEnd: Date.UTC(2024, 2, 5, 19),
   });
+});
+
+Deno.test("consecutive summaries cover every instant once: each window starts where the previous ended", () => {
+  const schedule = { hour: 20, timeZone: "Europe/Berlin" };
+  let previous = dueSummaryDay(Date.UTC(2024, 2, 25, 20), schedule)!;
+  for (let d = 26; d <= 31 + 3; d++) {
+    const at = Date.UTC(2024, 2, d, 22); // after 20:00 local in CET and CEST
+    const day = dueSummaryDay(at, schedule)!;
+    assert.equal(day.dayStart, previous.dayEnd, day.date);
+    assert.ok(day.dayEnd <= at && at - day.dayEnd <= 4 * HOUR, day.date);
+    previous = day;
+  }
 });
 
 Deno.test("dueSummaryDay gives yesterday in Berlin before the local hour", () => {
@@ -33,7 +45,8 @@ Deno.test("dueSummaryDay gives yesterday in Berlin before the local hour", () =>
     timeZone: "Europe/Berlin",
   });
   assert.equal(day?.date, "2024-03-04");
-  assert.equal(day?.dayStart, Date.UTC(2024, 2, 3, 23));
+  assert.equal(day?.dayStart, Date.UTC(2024, 2, 3, 19));
+  assert.equal(day?.dayEnd, Date.UTC(2024, 2, 4, 19));
 });
 
 Deno.test("dueSummaryDay switches day exactly at the hour in UTC", () => {
@@ -44,8 +57,8 @@ Deno.test("dueSummaryDay switches day exactly at the hour in UTC", () => {
   );
   assert.deepEqual(dueSummaryDay(Date.UTC(2024, 0, 10, 20), schedule), {
     date: "2024-01-10",
-    dayStart: Date.UTC(2024, 0, 10),
-    dayEnd: Date.UTC(2024, 0, 11),
+    dayStart: Date.UTC(2024, 0, 9, 20),
+    dayEnd: Date.UTC(2024, 0, 10, 20),
   });
 });
 
@@ -54,8 +67,8 @@ Deno.test("dueSummaryDay uses the local date in Tokyo when it differs from the U
   const schedule = { hour: 6, timeZone: "Asia/Tokyo" };
   assert.deepEqual(dueSummaryDay(Date.UTC(2024, 0, 10, 22), schedule), {
     date: "2024-01-11",
-    dayStart: Date.UTC(2024, 0, 10, 15),
-    dayEnd: Date.UTC(2024, 0, 11, 15),
+    dayStart: Date.UTC(2024, 0, 9, 21),
+    dayEnd: Date.UTC(2024, 0, 10, 21),
   });
   // 05:00 local on the 11th: the hour has not come, so the 10th.
   assert.equal(
@@ -65,14 +78,15 @@ Deno.test("dueSummaryDay uses the local date in Tokyo when it differs from the U
 });
 
 Deno.test("dueSummaryDay gives a 23-hour window on Berlin's spring-forward day", () => {
-  // 2024-03-31: 02:00 CET → 03:00 CEST. 21:00 CEST = 19:00Z.
+  // 2024-03-31: 02:00 CET → 03:00 CEST. 21:00 CEST = 19:00Z; the window is 20:00 CET on the
+  // 30th (19:00Z) → 20:00 CEST on the 31st (18:00Z).
   const day = dueSummaryDay(Date.UTC(2024, 2, 31, 19), {
     hour: 20,
     timeZone: "Europe/Berlin",
   });
   assert.equal(day?.date, "2024-03-31");
-  assert.equal(day?.dayStart, Date.UTC(2024, 2, 30, 23));
-  assert.equal(day?.dayEnd, Date.UTC(2024, 2, 31, 22));
+  assert.equal(day?.dayStart, Date.UTC(2024, 2, 30, 19));
+  assert.equal(day?.dayEnd, Date.UTC(2024, 2, 31, 18));
   assert.equal(day!.dayEnd - day!.dayStart, 23 * HOUR);
 });
 
@@ -83,8 +97,8 @@ Deno.test("dueSummaryDay gives a 25-hour window on Berlin's fall-back day", () =
     timeZone: "Europe/Berlin",
   });
   assert.equal(day?.date, "2024-10-27");
-  assert.equal(day?.dayStart, Date.UTC(2024, 9, 26, 22));
-  assert.equal(day?.dayEnd, Date.UTC(2024, 9, 27, 23));
+  assert.equal(day?.dayStart, Date.UTC(2024, 9, 26, 18));
+  assert.equal(day?.dayEnd, Date.UTC(2024, 9, 27, 19));
   assert.equal(day!.dayEnd - day!.dayStart, 25 * HOUR);
 });
 
