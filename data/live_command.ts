@@ -378,7 +378,8 @@ export async function runLiveCommand(
       database: dbPath,
       series: daemon.series.length,
     });
-    await daemon.start();
+    // The page first: a port or permission problem stops the start before anything runs, and
+    // the page shows the warm-up.
     const page = runConfig.web.enabled
       ? await startStatusPage({
         daemon,
@@ -399,6 +400,12 @@ export async function runLiveCommand(
         log,
       })
       : undefined;
+    try {
+      await daemon.start();
+    } catch (error) {
+      await page?.stop();
+      throw error;
+    }
     const commands = telegram === undefined || tg === undefined
       ? undefined
       : tg.startTelegramCommands({

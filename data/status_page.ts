@@ -92,6 +92,14 @@ export async function startStatusPage(
     });
   } catch (error) {
     source.close();
+    if (
+      error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) {
+      throw new RangeError(
+        `Cannot serve the status page on ${config.web.host}:${options.port} as this task may not listen there (the demo listens on 127.0.0.1 only): set web.host to 127.0.0.1, or run deno task live`,
+      );
+    }
     if (error instanceof Deno.errors.AddrInUse) {
       log({
         level: "error",

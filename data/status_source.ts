@@ -129,6 +129,8 @@ export class LiveStatusSource implements StatusSource {
   #status(): StatusSnapshot {
     const { daemon, store, config, clock } = this.#o;
     const now = clock.now();
+    // Before the daemon has started (warm-up), the start is now.
+    const started = Number.isFinite(daemon.startedAt) ? daemon.startedAt : now;
     const series = this.#series(now);
     const stream = daemon.stream;
     const streamStatus = stream?.status();
@@ -155,8 +157,8 @@ export class LiveStatusSource implements StatusSource {
     }
     return {
       now,
-      startedAt: daemon.startedAt,
-      uptimeMs: Math.max(0, now - daemon.startedAt),
+      startedAt: started,
+      uptimeMs: Math.max(0, now - started),
       mode: this.#o.mode,
       version: this.#o.version,
       displayTimeZone: config.display_timezone,

@@ -314,3 +314,22 @@ Deno.test(
     );
   }),
 );
+
+Deno.test(
+  "a status page on a network address needs VELAS_WEB_TOKEN, and the offline demo may not listen there",
+  withTempDir(async (dir) => {
+    writeFileSync(join(dir, "config.yaml"), "web:\n  host: 0.0.0.0\n");
+    assertInputError(
+      await run("live", ["--replay", FIXTURES], dir),
+      /^error: Cannot start the daemon as 'web\.host' is 0\.0\.0\.0 \(not loopback\) and VELAS_WEB_TOKEN is not set/,
+    );
+    assertInputError(
+      await run("demo", [], dir, { VELAS_WEB_TOKEN: "a-long-web-token" }),
+      /^error: Cannot serve the status page on 0\.0\.0\.0:0 as this task may not listen there/,
+    );
+    assert.ok(
+      !existsSync(join(dir, "data", "demo.db-wal")),
+      "nothing left running",
+    );
+  }),
+);
