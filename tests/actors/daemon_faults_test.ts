@@ -90,7 +90,16 @@ function assertSameStore(actual: DaemonRun, expected: DaemonRun): void {
   assert.deepEqual(a.equity, e.equity, "equity points");
   assert.deepEqual(a.positions, e.positions, "open positions");
   assert.deepEqual(a.portfolio, e.portfolio, "portfolio state");
-  assert.deepEqual(a.outboxKeys, e.outboxKeys, "outbox keys");
+  // Stream-health alerts are not part of the outcome: whether the watchdog sees a series stale
+  // (SOLUSDT-1h's file ends 21 hours early; injected faults delay candles) depends on when its
+  // wall-time tick lands against the replay clock. Their keying is tested in alerts_test.ts.
+  const trading = (keys: readonly string[]) =>
+    keys.filter((k) => !/^alert:(stale|recovered):/.test(k));
+  assert.deepEqual(
+    trading(a.outboxKeys),
+    trading(e.outboxKeys),
+    "outbox keys",
+  );
 }
 
 function assertDeliveredOnce(run: DaemonRun): void {
