@@ -10,8 +10,7 @@
  *
  * @module
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { statSync } from "node:fs";
 import type { Daemon, DaemonEvent } from "../actors/daemon.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
@@ -40,6 +39,7 @@ import type {
 } from "../web/status_types.ts";
 import type { SeriesPresets } from "./backtest_inputs.ts";
 import type { StateStore } from "./state_store.ts";
+import { listReports, readReportFile } from "./status_reports.ts";
 import {
   alertView,
   freshnessOf,
@@ -72,15 +72,6 @@ export interface LiveStatusOptions {
   /** Daemon-clock ms between freshness checks without steps (default 5000). */
   readonly healthEveryMs?: number;
 }
-
-const REPORT_KINDS = { backtests: "backtest", optimize: "optimize" } as const;
-const FILE_TYPES: Readonly<Record<string, string>> = {
-  ".html": "text/html; charset=utf-8",
-  ".csv": "text/csv; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-};
 
 /** The daemon and its store as the status page's source (see the module doc). */
 export class LiveStatusSource implements StatusSource {
@@ -346,55 +337,14 @@ export class LiveStatusSource implements StatusSource {
   }
 
   backtests(): BacktestEntry[] {
-    const out: BacktestEntry[] = [];
-    for (const [folder, kind] of Object.entries(REPORT_KINDS)) {
-      const root = join(this.#o.dataDir, folder);
-      let names: string[];
-      try {
-        names = readdirSync(root);
-      } catch {
-        continue;
-      }
-      for (const dir of names) {
-        try {
-          const stat = statSync(join(root, dir, "report.html"));
-          const name = `${folder}/${dir}`;
-          out.push({
-            name,
-            kind,
-            time: stat.mtimeMs,
-            url: `/reports/${encodeURI(name)}/report.html`,
-          });
-        } catch {
-          // not a report directory
-        }
-      }
-    }
-    return out.sort((a, b) => b.time - a.time || a.name.localeCompare(b.name));
+    return listReports(this.#o.dataDir);
   }
 
   backtestFile(
     name: string,
     file: string,
   ): ReturnType<StatusSource["backtestFile"]> {
-    const safe = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
-    const [folder, dir, ...rest] = name.split("/");
-    if (
-      rest.length > 0 || folder === undefined || !(folder in REPORT_KINDS) ||
-      dir === undefined || !safe.test(dir) || !safe.test(file)
-    ) {
-      return undefined;
-    }
-    const type = FILE_TYPES[extname(file).toLowerCase()];
-    if (type === undefined) return undefined;
-    try {
-      return {
-        body: readFileSync(join(this.#o.dataDir, folder, dir, file)),
-        type,
-      };
-    } catch {
-      return undefined;
-    }
+    return readReportFile(this.#o.dataDir, name, file);
   }
 
   config(): unknown {
