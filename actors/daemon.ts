@@ -75,6 +75,11 @@ export interface DaemonOptions {
    * `display_timezone`); no summary when omitted.
    */
   readonly dailySummary?: { readonly hour: number; readonly timeZone: string };
+  /**
+   * The clock of the notifier actor's waits (retry-after, backoff); default `clock`. Telegram's
+   * limits run in wall time, so a replay sending to Telegram passes the system clock.
+   */
+  readonly notifierClock?: Clock;
 }
 
 /** What a daemon observer is told (the status page's live updates). */
@@ -467,7 +472,7 @@ export class Daemon {
     this.#notifier = new NotifierActor({
       store,
       notifier: this.#o.notifier,
-      clock,
+      clock: this.#o.notifierClock ?? clock,
       log: (line) => log(line as LogLine),
     });
     this.#notifier.start();

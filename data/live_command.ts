@@ -327,7 +327,8 @@ export async function runLiveCommand(
         token,
         chatId: runConfig.telegram.chat_id,
         ...(telegramApi === undefined ? {} : { apiRoot: telegramApi }),
-        clock,
+        // Telegram's limits run in wall time, also while a replay runs its own clock.
+        clock: systemClock,
         language: runConfig.telegram.language,
         exchangeLine: runConfig.telegram.exchange_line,
         messagesPerMinute: runConfig.telegram.messages_per_minute,
@@ -365,6 +366,7 @@ export async function runLiveCommand(
         ? {}
         : { idleTimeoutMs: Math.max(600_000, 4 * step) }),
       ...(telegram === undefined ? {} : {
+        notifierClock: systemClock,
         dailySummary: {
           hour: runConfig.telegram.daily_summary_hour,
           timeZone: runConfig.display_timezone,

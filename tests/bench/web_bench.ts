@@ -1,7 +1,9 @@
 // deno-lint-ignore-file no-console
 /**
- * `deno task bench web [--data DIR] [--clients 50] [--seconds 15] [--speed 20000]`: the status
- * page under load while a replay runs. A child process runs `live --replay DIR --speed N` (the
+ * `deno task bench web [--data DIR] [--clients 50] [--seconds 15] [--speed 20000] [--every MS]
+ * [--telegram]`: the status page under load while a replay runs (`--telegram`: with the outbox
+ * sent through grammY to a fake Bot API on 127.0.0.1, to compare the candle latency with
+ * Telegram on and off). A child process runs `live --replay DIR --speed N` (the
  * futures files of `../shared/data/binance`, else the bundled candles) with its status page on a
  * free loopback port; after a warm-up, three phases of `--seconds` each:
  *
@@ -22,10 +24,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import { parsePrometheusText } from "../fakes/prometheus_parser.ts";
 import { FIXTURES, SHARED_DATA } from "../shared_data.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+/** The bot token of the `--telegram` run (the fake accepts only it). */
+const BENCH_TOKEN = "123456:BENCH-TOKEN";
 
 interface Histogram {
   readonly bounds: number[];
@@ -130,6 +135,7 @@ export async function benchWeb(args: string[]): Promise<number> {
       seconds: { type: "string", default: "15" },
       speed: { type: "string", default: "20000" },
       every: { type: "string", default: "100" },
+      telegram: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -138,6 +144,9 @@ export async function benchWeb(args: string[]): Promise<number> {
   const seconds = Number(values.seconds);
   const every = Number(values.every);
   const dir = mkdtempSync(join(tmpdir(), "velas-bench-web-"));
+  const telegram = values.telegram
+    ? await startFakeTelegram({ token: BENCH_TOKEN })
+    : undefined;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -160,10 +169,15 @@ export async function benchWeb(args: string[]): Promise<number> {
     cwd: dir,
     stdout: "piped",
     stderr: "inherit",
+    env: telegram === undefined ? {} : {
+      VELAS_TELEGRAM_TOKEN: BENCH_TOKEN,
+      VELAS_TELEGRAM_API: telegram.apiRoot,
+    },
   });
   writeFileSync(
     join(dir, "config.yaml"),
-    "binance:\n  validate_pairs: false\n",
+    "binance:\n  validate_pairs: false\n" +
+      (telegram === undefined ? "" : 'telegram:\n  chat_id: "1001"\n'),
   );
   const process = child.spawn();
   try {
@@ -185,7 +199,9 @@ export async function benchWeb(args: string[]): Promise<number> {
       })().catch(reject);
     });
     console.log(
-      `bench web: replay of ${data} at ${values.speed}x, status page ${base}, ${clients} clients, ${seconds} s per phase`,
+      `bench web: replay of ${data} at ${values.speed}x, status page ${base}, ${clients} clients, ${seconds} s per phase, Telegram ${
+        telegram === undefined ? "off" : `on (fake Bot API ${telegram.apiRoot})`
+      }`,
     );
     await sleep(3000);
     const status = await (await fetch(`${base}api/status`)).json() as {
@@ -241,6 +257,11 @@ export async function benchWeb(args: string[]): Promise<number> {
         } ms (histogram bucket)`,
       );
     }
+    if (telegram !== undefined) {
+      console.log(
+        `telegram: ${telegram.messages.length} messages accepted by the fake Bot API (paced at 20 a minute)`,
+      );
+    }
     return 0;
   } finally {
     try {
@@ -249,6 +270,7 @@ export async function benchWeb(args: string[]): Promise<number> {
       // already gone
     }
     await process.status;
+    await telegram?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `deno task live --replay` with a Telegram token: every outbox row reaches the (fake) Bot API
  * once, the signals are Cornix messages with the Exchanges line, updates reply to their signal,
- * and the token appears in no output.
+ * and the token appears in no output; and the per-chat limit holds in wall time while the replay
+ * runs its own, faster clock.
  */
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -26,7 +27,8 @@ Deno.test({
     try {
       writeFileSync(
         join(dir, "config.yaml"),
-        `pairs: [BTCUSDT, ETHUSDT, SOLUSDT]\ntimeframes: [1h, 2h]\ntelegram:\n  chat_id: "${CHAT}"\n`,
+        // The pacing runs in wall time; a fake Bot API takes the whole replay at once.
+        `pairs: [BTCUSDT, ETHUSDT, SOLUSDT]\ntimeframes: [1h, 2h]\ntelegram:\n  chat_id: "${CHAT}"\n  messages_per_minute: 1000000\n  signals_per_minute: 1000000\n`,
       );
       const db = join(dir, "velas.db");
       const { code, stdout, stderr } = await new Deno.Command(
@@ -75,6 +77,61 @@ Deno.test({
         }
         const replies = sent.filter((m) => m.options["reply_parameters"]);
         assert.ok(replies.length > 0, "updates reply to their signal");
+      } finally {
+        store.close();
+      }
+    } finally {
+      await telegram.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "live --replay paces Telegram in wall time: a fast replay sends no more than the per-minute limit",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = mkdtempSync(join(tmpdir(), "velas-telegram-"));
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      writeFileSync(
+        join(dir, "config.yaml"),
+        `pairs: [BTCUSDT, ETHUSDT]\ntimeframes: [1h, 2h]\ntelegram:\n  chat_id: "${CHAT}"\n  messages_per_minute: 4\n  signals_per_minute: 4\n`,
+      );
+      const started = Date.now();
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: runArgs("demo", [
+          "live",
+          "--port",
+          "0",
+          "--replay",
+          FIXTURES,
+          "--db",
+          join(dir, "velas.db"),
+        ]),
+        cwd: dir,
+        env: {
+          VELAS_TELEGRAM_TOKEN: TOKEN,
+          VELAS_TELEGRAM_API: telegram.apiRoot,
+        },
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      const wallMs = Date.now() - started;
+      assert.equal(code, 0, new TextDecoder().decode(stderr));
+      assert.ok(wallMs < 60_000, `the run took ${wallMs} ms`);
+      const store = StateStore.open(join(dir, "velas.db"));
+      try {
+        const rows = store.outbox({ limit: 1_000_000 }).length;
+        assert.ok(rows > 8, `${rows} outbox rows`);
+        assert.equal(telegram.messages.length, 4, "4 a minute, in wall time");
+        assert.equal(
+          store.counts().unsent,
+          rows - 4,
+          "the rest waits for the next run",
+        );
       } finally {
         store.close();
       }
