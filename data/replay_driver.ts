@@ -3,8 +3,10 @@
  * step (the shortest timeframe) at a time and waits until the daemon has processed every candle
  * closed by then, so nothing queues up and the run is as fast as the daemon; when the daemon makes
  * no progress for a while (a reconnect, a 429 wait on the replay clock) the clock is nudged
- * forward, a second first, twice as far at each further stall, up to one step. A number is a speed factor over wall time (`--speed 60`: one hour per minute).
- * The daemon's clock reads the replay time and sleeps a fraction of wall time (`replayClock`).
+ * forward, a second first, twice as far at each further stall, up to one step. A number is a
+ * speed factor over wall time (`--speed 60`: one hour per minute); at the end it waits (bounded)
+ * until the daemon has taken the last candles. The daemon's clock reads the replay time and
+ * sleeps a fraction of wall time (`replayClock`).
  *
  * @module
  */
@@ -56,6 +58,8 @@ export interface ReplayDriveOptions {
   /** True when the daemon has processed every candle closed by this time. */
   readonly caughtUp: (time: number) => boolean;
   readonly signal: AbortSignal;
+  /** Paced speed: wall ms to wait at the end for the last candles to be taken (default 30 000). */
+  readonly endWaitMs?: number;
   /** Wall ms without progress before a nudge (default 250). */
   readonly stallMs?: number;
   /** Called before each nudge (for a log line saying what the replay waits for). */
@@ -80,6 +84,15 @@ export async function driveReplay(options: ReplayDriveOptions): Promise<void> {
       const target = Math.min(end, exchange.now() + (now - wall) * factor);
       wall = now;
       await exchange.advanceTo(target);
+    }
+    // The last candles close exactly at the end: the run is over once they are taken (bounded,
+    // so a series that never delivers cannot hold the process).
+    const until = performance.now() + (options.endWaitMs ?? 30_000);
+    while (
+      !signal.aborted && !options.caughtUp(exchange.now()) &&
+      performance.now() < until
+    ) {
+      await wait(5);
     }
     return;
   }

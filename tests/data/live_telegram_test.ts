@@ -16,6 +16,41 @@ import { runArgs } from "../fakes/task_command.ts";
 const TOKEN = "123456:AAE-secret-token-for-tests";
 const CHAT = "-1001234567890";
 
+/**
+ * Runs `live --replay` over the bundled candles in `dir` with `config` and the token, against
+ * the fake Bot API; the database is `dir/velas.db`.
+ */
+async function liveReplay(
+  dir: string,
+  config: string,
+  apiRoot: string,
+): Promise<{ code: number; out: string; err: string; db: string }> {
+  writeFileSync(join(dir, "config.yaml"), config);
+  const db = join(dir, "velas.db");
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: runArgs("demo", [
+      "live",
+      "--port",
+      "0",
+      "--replay",
+      FIXTURES,
+      "--db",
+      db,
+    ]),
+    cwd: dir,
+    env: { VELAS_TELEGRAM_TOKEN: TOKEN, VELAS_TELEGRAM_API: apiRoot },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code,
+    out: decoder.decode(stdout),
+    err: decoder.decode(stderr),
+    db,
+  };
+}
+
 Deno.test({
   name:
     "live --replay with a token sends every outbox row to Telegram once, updates reply to their signal, the token stays secret",
@@ -25,35 +60,12 @@ Deno.test({
     const dir = mkdtempSync(join(tmpdir(), "velas-telegram-"));
     const telegram = await startFakeTelegram({ token: TOKEN });
     try {
-      writeFileSync(
-        join(dir, "config.yaml"),
+      const { code, out, err, db } = await liveReplay(
+        dir,
         // The pacing runs in wall time; a fake Bot API takes the whole replay at once.
         `pairs: [BTCUSDT, ETHUSDT, SOLUSDT]\ntimeframes: [1h, 2h]\ntelegram:\n  chat_id: "${CHAT}"\n  messages_per_minute: 1000000\n  signals_per_minute: 1000000\n`,
+        telegram.apiRoot,
       );
-      const db = join(dir, "velas.db");
-      const { code, stdout, stderr } = await new Deno.Command(
-        Deno.execPath(),
-        {
-          args: runArgs("demo", [
-            "live",
-            "--port",
-            "0",
-            "--replay",
-            FIXTURES,
-            "--db",
-            db,
-          ]),
-          cwd: dir,
-          env: {
-            VELAS_TELEGRAM_TOKEN: TOKEN,
-            VELAS_TELEGRAM_API: telegram.apiRoot,
-          },
-          stdout: "piped",
-          stderr: "piped",
-        },
-      ).output();
-      const out = new TextDecoder().decode(stdout);
-      const err = new TextDecoder().decode(stderr);
       assert.equal(code, 0, err);
       assert.ok(!out.includes("secret-token") && !err.includes("secret-token"));
       const store = StateStore.open(db);
@@ -96,33 +108,16 @@ Deno.test({
     const dir = mkdtempSync(join(tmpdir(), "velas-telegram-"));
     const telegram = await startFakeTelegram({ token: TOKEN });
     try {
-      writeFileSync(
-        join(dir, "config.yaml"),
-        `pairs: [BTCUSDT, ETHUSDT]\ntimeframes: [1h, 2h]\ntelegram:\n  chat_id: "${CHAT}"\n  messages_per_minute: 4\n  signals_per_minute: 4\n`,
-      );
       const started = Date.now();
-      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: runArgs("demo", [
-          "live",
-          "--port",
-          "0",
-          "--replay",
-          FIXTURES,
-          "--db",
-          join(dir, "velas.db"),
-        ]),
-        cwd: dir,
-        env: {
-          VELAS_TELEGRAM_TOKEN: TOKEN,
-          VELAS_TELEGRAM_API: telegram.apiRoot,
-        },
-        stdout: "null",
-        stderr: "piped",
-      }).output();
+      const { code, err, db } = await liveReplay(
+        dir,
+        `pairs: [BTCUSDT, ETHUSDT]\ntimeframes: [1h, 2h]\ntelegram:\n  chat_id: "${CHAT}"\n  messages_per_minute: 4\n  signals_per_minute: 4\n`,
+        telegram.apiRoot,
+      );
       const wallMs = Date.now() - started;
-      assert.equal(code, 0, new TextDecoder().decode(stderr));
+      assert.equal(code, 0, err);
       assert.ok(wallMs < 60_000, `the run took ${wallMs} ms`);
-      const store = StateStore.open(join(dir, "velas.db"));
+      const store = StateStore.open(db);
       try {
         const rows = store.outbox({ limit: 1_000_000 }).length;
         assert.ok(rows > 8, `${rows} outbox rows`);
