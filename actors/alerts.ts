@@ -25,8 +25,9 @@ import type {
   StaleAlertInput,
   SystemAlertInput,
 } from "../core/telegram_format.ts";
+import { movePct } from "../core/ladder.ts";
 import type { PositionRow } from "../core/state_types.ts";
-import { type Side, timeframeMs } from "../core/types.ts";
+import { timeframeMs } from "../core/types.ts";
 import type { StateStore } from "../data/state_store.ts";
 
 const MINUTE_MS = 60_000;
@@ -141,10 +142,9 @@ export class DailySummaryScheduler {
   }
 
   #line(p: PositionRow): OpenPositionLine {
-    const state =
-      (typeof p.state === "object" && p.state !== null
-        ? p.state
-        : {}) as Record<string, unknown>;
+    // The stored state is the portfolio's open trade: `{ id, position: { entryPrice, ... } }`.
+    const trade = p.state as { position?: Record<string, unknown> } | null;
+    const state = trade?.position ?? {};
     const entry = [state["entryPrice"], state["referencePrice"]].find((
       v,
     ): v is number => typeof v === "number" && Number.isFinite(v) && v > 0);
@@ -158,10 +158,6 @@ export class DailySummaryScheduler {
     if (entry === undefined || last === undefined) return line;
     return { ...line, unrealizedPct: movePct(p.side, last.close, entry) };
   }
-}
-
-function movePct(side: Side, price: number, entry: number): number {
-  return (side === "LONG" ? 1 : -1) * ((price - entry) / entry) * 100;
 }
 
 /** An alert to send. */

@@ -190,6 +190,18 @@ export function netPnl(position: Position): number {
 }
 
 /**
+ * How far a price has moved from an entry in a position's favour, in percent of the entry.
+ *
+ * @param side The position's side.
+ * @param price The price now.
+ * @param entry The entry price.
+ * @returns Percent; negative when the move is against the position.
+ */
+export function movePct(side: Side, price: number, entry: number): number {
+  return ((side === "LONG" ? 1 : -1) * (price - entry) / entry) * 100;
+}
+
+/**
  * Unrealised gross PnL of the remaining quantity at a price.
  *
  * @param position The position.

@@ -17,6 +17,7 @@ import {
   type Texts,
   textsOf,
 } from "./telegram_texts.ts";
+import { movePct } from "./ladder.ts";
 import type { Side } from "./types.ts";
 
 export type { CloseCause, Language } from "./telegram_texts.ts";
@@ -275,10 +276,6 @@ function signed(x: number, digits: number): string {
 function money(t: Texts, amount: number, symbol: string): string {
   const sign = signed(amount, 2).slice(0, 1);
   return t.money(sign, pyFixed(Math.abs(amount), 2), quoteOf(symbol) ?? "USDT");
-}
-
-function movePct(side: Side, price: number, entry: number): number {
-  return ((side === "LONG" ? 1 : -1) * (price - entry) / entry) * 100;
 }
 
 function header(icon: string, word: string, ref: PositionRef): string {

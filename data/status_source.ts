@@ -4,9 +4,10 @@
  * and heat, latency) and its SQLite store (signals, decisions, trades, fills, equity, outbox,
  * events), read when a route asks. The status snapshot is kept for `cacheMs` of wall time or
  * until the next committed step, so fifty clients polling cost one read. Live events for `/events`
- * come from the daemon's observer: each committed step's signals, fills, trades and outbox rows,
- * and a `health` event whenever a series' freshness changes (checked at each step, each stream
- * event and every few seconds of the daemon's clock).
+ * come from the daemon's observer: each committed step's signals, fills, trades and outbox rows;
+ * after steps, the open positions (at most every 0.5 s) and the status (at most every second),
+ * the last state always sent; and a `health` event when a series' freshness changes without a
+ * step (checked at each stream event and every few seconds of the daemon's clock).
  *
  * @module
  */
@@ -38,7 +39,9 @@ import type {
   TradeQuery,
 } from "../web/status_types.ts";
 import type { SeriesPresets } from "./backtest_inputs.ts";
+import type { KlineStreamStatus } from "./binance_ws.ts";
 import type { StateStore } from "./state_store.ts";
+import { redactSecrets } from "./redact.ts";
 import { listReports, readReportFile } from "./status_reports.ts";
 import {
   alertView,
@@ -122,9 +125,9 @@ export class LiveStatusSource implements StatusSource {
     const now = clock.now();
     // Before the daemon has started (warm-up), the start is now.
     const started = Number.isFinite(daemon.startedAt) ? daemon.startedAt : now;
-    const series = this.#series(now);
     const stream = daemon.stream;
     const streamStatus = stream?.status();
+    const series = this.#series(now, streamStatus);
     const connections = (streamStatus?.connections ?? []).map((c) => ({
       id: c.id,
       streams: c.streams,
@@ -155,7 +158,7 @@ export class LiveStatusSource implements StatusSource {
       displayTimeZone: config.display_timezone,
       healthy: series.every((s) => s.freshness === "fresh"),
       series,
-      actors: this.#actors(),
+      actors: this.#actors(streamStatus),
       telegram: {
         enabled: this.#o.telegramEnabled,
         queued: totals.queued,
@@ -186,11 +189,14 @@ export class LiveStatusSource implements StatusSource {
     };
   }
 
-  #series(now: number): SeriesHealth[] {
+  #series(
+    now: number,
+    streamStatus: KlineStreamStatus | undefined,
+  ): SeriesHealth[] {
     const { daemon } = this.#o;
     const states = daemon.actorStates();
     const streamSeries = new Map(
-      (daemon.stream?.status().series ?? []).map((s) => [s.key, s]),
+      (streamStatus?.series ?? []).map((s) => [s.key, s]),
     );
     const portfolio = daemon.portfolio;
     return daemon.series.map((s) => {
@@ -214,7 +220,9 @@ export class LiveStatusSource implements StatusSource {
     });
   }
 
-  #actors(): { name: string; state: string }[] {
+  #actors(
+    streamStatus: KlineStreamStatus | undefined,
+  ): { name: string; state: string }[] {
     const { daemon } = this.#o;
     const out: { name: string; state: string }[] = [
       ...daemon.actorStates(),
@@ -224,7 +232,7 @@ export class LiveStatusSource implements StatusSource {
       state: daemon.portfolio === undefined ? "starting" : "running",
     });
     out.push({ name: "notifier", state: daemon.notifier?.state ?? "created" });
-    const connections = daemon.stream?.status().connections ?? [];
+    const connections = streamStatus?.connections ?? [];
     out.push({
       name: "stream",
       state: daemon.stream === undefined
@@ -426,11 +434,7 @@ export class LiveStatusSource implements StatusSource {
   }
 
   #mask(text: string | null): string | null {
-    if (text === null) return null;
-    return this.#o.secrets.filter((s) => s !== "").reduce(
-      (t, s) => t.split(s).join("***"),
-      text,
-    );
+    return text === null ? null : redactSecrets(text, this.#o.secrets, "***");
   }
 
   #emit(event: StatusEvent): void {
@@ -477,20 +481,17 @@ export class LiveStatusSource implements StatusSource {
         () => ({ type: "status", status: this.status() }),
       );
     }
-    this.#checkHealth();
+    // After steps the throttled `status` event carries the series' freshness; stream events and
+    // the timer catch the changes that come without a step.
+    if (event.type === "stream") this.#checkHealth();
   }
 
-  /** Whether a step changed an open position: a fill, an open or close, or a new mark. */
+  /**
+   * Whether a step changed an open position: the step stores a row for every open position whose
+   * series had a bar (a new mark) and for every close; fills cover opens.
+   */
   #movesPositions(step: StepCommit): boolean {
-    if (step.positions.length > 0 || step.fills.length > 0) return true;
-    const { daemon } = this.#o;
-    const open = daemon.portfolio?.book.open ?? [];
-    return step.candles.some((c) =>
-      open.some((t, s) =>
-        t !== undefined && daemon.series[s]?.symbol === c.symbol &&
-        daemon.series[s]?.timeframe === c.timeframe
-      )
-    );
+    return step.positions.length > 0 || step.fills.length > 0;
   }
 
   /**
@@ -513,7 +514,10 @@ export class LiveStatusSource implements StatusSource {
 
   #checkHealth(): void {
     if (this.#listeners.size === 0) return;
-    const series = this.#series(this.#o.clock.now());
+    const series = this.#series(
+      this.#o.clock.now(),
+      this.#o.daemon.stream?.status(),
+    );
     const key = series.map((s) => `${s.key}=${s.freshness}`).join(",");
     if (key === this.#health) return;
     this.#health = key;

@@ -7,6 +7,7 @@
  * @module
  */
 import type { FillRecord } from "../core/backtest/records.ts";
+import { movePct } from "../core/ladder.ts";
 import type { OpenTrade } from "../core/portfolio_book.ts";
 import type { PresetFile } from "../core/preset.ts";
 import type { OutboxRow, PositionRow } from "../core/state_types.ts";
@@ -18,6 +19,7 @@ import type {
   PresetView,
   SeriesFreshness,
 } from "../web/status_types.ts";
+import { redactSecrets } from "./redact.ts";
 import { type DispatchOptions, textOf } from "./telegram_dispatch.ts";
 
 /** A new candle counts as on time for this long after its close (the stream's late check). */
@@ -92,8 +94,7 @@ export function positionView(
     lastPrice: last,
     unrealizedPct: last === null || !Number.isFinite(last)
       ? null
-      : (p.side === "LONG" ? 1 : -1) * (last - p.entryPrice) / p.entryPrice *
-        100,
+      : movePct(p.side, last, p.entryPrice),
     realizedPnl: p.realizedPnl,
     stopHistory: stopHistory({
       spec: trade.spec,
@@ -189,13 +190,12 @@ export function maskSecrets(
   value: unknown,
   secrets: readonly string[],
 ): unknown {
-  const known = secrets.filter((s) => s !== "");
   const walk = (v: unknown, key: string): unknown => {
     if (SECRET_KEY.test(key) && v !== "" && v !== null && v !== undefined) {
       return "***";
     }
     if (typeof v === "string") {
-      return known.reduce((text, s) => text.split(s).join("***"), v);
+      return redactSecrets(v, secrets, "***");
     }
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
     if (v !== null && typeof v === "object") {

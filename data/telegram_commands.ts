@@ -24,6 +24,8 @@ import {
   type PositionSnapshot,
   type SeriesHealth,
 } from "../core/command_answers.ts";
+import { unrealizedPnl } from "../core/ladder.ts";
+import type { Position } from "../core/position_update.ts";
 import type { PositionRow } from "../core/state_types.ts";
 import { splitMessage } from "../core/telegram_format.ts";
 import type { StateStore } from "./state_store.ts";
@@ -153,8 +155,7 @@ export function equityNow(
         p === null || !finite(close) || !finite(p.entryPrice) ||
         !finite(p.quantity) || !finite(p.remaining)
       ) return;
-      const dir = p.side === "SHORT" ? -1 : 1;
-      equity += dir * (close - p.entryPrice) * p.quantity * p.remaining;
+      equity += unrealizedPnl(p as unknown as Position, close);
     });
     return equity;
   }

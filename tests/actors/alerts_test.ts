@@ -113,7 +113,7 @@ function seededStore(): StateStore {
       timeframe: "4h",
       side: "SHORT",
       status: "open",
-      state: { entryPrice: 2000, referencePrice: 2000 },
+      state: { position: { entryPrice: 2000, referencePrice: 2000 } },
       updatedAt: DAY_START,
     }],
   });
