@@ -15,17 +15,25 @@
  *   blocked. A "given up" row therefore has `sent_at` set, `message_id` NULL and keeps its
  *   `last_error` and `attempts`.
  *
- * Delivery guarantee: the outbox is exactly-once as recorded in SQLite, at-least-once at the
- * transport boundary. A message the far side received but whose confirmation was not recorded
- * (kill -9 mid-request, a stop that abandoned the request, a store failure right after `send`)
- * is sent again by the next drain; a far side that must show each message once dedupes by the
- * row's `key`.
+ * Delivery guarantee: the outbox is exactly-once as recorded in SQLite. At the transport, a
+ * message the far side received but whose confirmation was not recorded (kill -9 mid-request, a
+ * timeout or dropped connection after the far side took it, a stop that abandoned the request)
+ * is in doubt. When the notifier can check (Telegram: {@link Notifier.inFlightRecord} and
+ * {@link Notifier.probe}), the attempt is stored on the row (`in_flight`) before the request goes
+ * out and cleared when the far side confirms or certainly refused; a row found in flight (at the
+ * next start, or after an ambiguous failure) is probed first and marked sent without sending
+ * when it arrived. Notifiers that cannot check are at-least-once across such losses, and a probe
+ * that cannot check safely says why (an event, once per reason).
  *
  * @module
  */
 import type { Clock } from "../core/clock.ts";
-import { type Notifier, NotifierError } from "../core/notifier.ts";
-import type { OutboxRow } from "../core/state_types.ts";
+import {
+  type Notifier,
+  NotifierError,
+  type ProbeResult,
+} from "../core/notifier.ts";
+import type { InFlight, OutboxRow } from "../core/state_types.ts";
 import type { StateStore } from "../data/state_store.ts";
 
 /** One structured log line of the actor. */
@@ -40,7 +48,7 @@ export interface NotifierActorOptions {
   /** The state store (only the outbox and events are used). */
   readonly store: Pick<
     StateStore,
-    "unsentOutbox" | "markSent" | "markFailed" | "addEvent"
+    "unsentOutbox" | "markSent" | "markFailed" | "markInFlight" | "addEvent"
   >;
   /** Where rows go. */
   readonly notifier: Notifier;
@@ -76,10 +84,16 @@ export interface NotifierStats {
 /** Lifecycle of the actor: created → running → stopping → stopped (or created → stopped). */
 export type NotifierActorState = "created" | "running" | "stopping" | "stopped";
 
-type Attempt =
-  | { readonly type: "sent"; readonly messageId: number | null }
+/** A notifier call that did not give its answer. */
+type Unanswered =
   | { readonly type: "failed"; readonly error: unknown }
   | { readonly type: "abandoned" };
+/** How one send ended. */
+type SendOutcome =
+  | { readonly type: "sent"; readonly messageId: number | null }
+  | Unanswered;
+/** How one probe ended ("unknown" already turned into "absent"). */
+type ProbeOutcome = Exclude<ProbeResult, { type: "unknown" }> | Unanswered;
 
 const MAX_ERROR_CHARS = 500;
 
@@ -88,6 +102,11 @@ function describe(error: unknown): string {
     ? `${error.name}: ${error.message}`
     : String(error);
   return text.slice(0, MAX_ERROR_CHARS);
+}
+
+/** False only when the error says the far side certainly did not take the message. */
+function mayHaveArrived(error: unknown): boolean {
+  return !(error instanceof NotifierError) || error.mayHaveArrived;
 }
 
 function retryAfterOf(error: unknown): number | undefined {
@@ -311,29 +330,44 @@ export class NotifierActor {
 
   /** Sends one row until it is confirmed, given up, or the actor stops. */
   async #deliver(row: OutboxRow): Promise<void> {
+    let inFlight = row.inFlight;
     for (let failures = 0; this.#state === "running"; failures++) {
-      const attempt = await this.#attempt(row);
-      if (attempt.type === "abandoned") return;
-      if (attempt.type === "sent") {
-        this.#store.markSent(row.id, attempt.messageId, this.#clock.now());
+      let outcome: SendOutcome | ProbeOutcome | undefined;
+      if (inFlight !== null) outcome = await this.#probe(row, inFlight);
+      if (outcome === undefined || outcome.type === "absent") {
+        inFlight = this.#markInFlight(row);
+        outcome = await this.#settle(async () => ({
+          type: "sent" as const,
+          ...await this.#notifier.send(row, { signal: this.#cancel.signal }),
+        }));
+      }
+      if (outcome.type === "abandoned") return;
+      if (outcome.type === "sent" || outcome.type === "delivered") {
+        this.#store.markSent(row.id, outcome.messageId, this.#clock.now());
         this.#sent++;
         this.#log({
-          level: "debug",
-          msg: "notifier sent",
+          level: outcome.type === "sent" ? "debug" : "info",
+          msg: outcome.type === "sent"
+            ? "notifier sent"
+            : "notifier found an unconfirmed send delivered; not sending it again",
           id: row.id,
           key: row.key,
         });
         return;
       }
-      const error = describe(attempt.error);
+      const error = describe(outcome.error);
       this.#store.markFailed(row.id, error);
       this.#lastError = error;
-      if (attempt.error instanceof NotifierError && !attempt.error.retryable) {
+      if (inFlight !== null && !mayHaveArrived(outcome.error)) {
+        this.#store.markInFlight(row.id, null);
+        inFlight = null;
+      }
+      if (outcome.error instanceof NotifierError && !outcome.error.retryable) {
         this.#giveUp(row, error);
         return;
       }
       this.#retries++;
-      const waitMs = retryAfterOf(attempt.error) ?? this.#backoffMs(failures);
+      const waitMs = retryAfterOf(outcome.error) ?? this.#backoffMs(failures);
       this.#log({
         level: "warn",
         msg: "notifier send failed, retrying",
@@ -346,12 +380,59 @@ export class NotifierActor {
     }
   }
 
-  async #attempt(row: OutboxRow): Promise<Attempt> {
+  /**
+   * Stores the attempt about to be made on the row, when the notifier can check attempts later.
+   *
+   * @returns The stored record, or null when the notifier has no {@link Notifier.inFlightRecord}.
+   */
+  #markInFlight(row: OutboxRow): InFlight | null {
+    const inFlight = this.#notifier.inFlightRecord?.(row, this.#clock.now()) ??
+      null;
+    if (inFlight !== null) this.#store.markInFlight(row.id, inFlight);
+    return inFlight;
+  }
+
+  /**
+   * Asks the notifier whether an unconfirmed earlier attempt arrived. Without a probe, or when
+   * the far side cannot be checked, the row is sent again (a warning, and an event once per
+   * reason, say it may show twice).
+   */
+  async #probe(row: OutboxRow, inFlight: InFlight): Promise<ProbeOutcome> {
+    const probe = this.#notifier.probe;
+    if (probe === undefined) return { type: "absent" };
+    const outcome = await this.#settle(() =>
+      probe.call(this.#notifier, row, inFlight, { signal: this.#cancel.signal })
+    );
+    if (outcome.type !== "unknown") return outcome;
+    const first = !this.#reported.has(`unknown:${outcome.reason}`);
+    if (first && this.#reported.size < 100) {
+      this.#reported.add(`unknown:${outcome.reason}`);
+    }
+    if (first) {
+      this.#store.addEvent({
+        time: this.#clock.now(),
+        level: "warn",
+        kind: "notify.in_doubt",
+        message:
+          `Outbox row ${row.id} (${row.kind} ${row.key}) may have been delivered before its confirmation was lost, and ${outcome.reason}; it is sent again and may show twice`,
+      });
+    }
+    this.#log({
+      level: "warn",
+      msg:
+        "notifier cannot tell whether an unconfirmed send arrived; sending again",
+      id: row.id,
+      key: row.key,
+      reason: outcome.reason,
+    });
+    return { type: "absent" };
+  }
+
+  /** Runs one notifier call; a throw becomes "failed", the stop's abort "abandoned". */
+  async #settle<T>(call: () => Promise<T>): Promise<T | Unanswered> {
     const signal = this.#cancel.signal;
     try {
-      const sent = this.#notifier.send(row, { signal });
-      const { messageId } = await untilAborted(sent, signal);
-      return { type: "sent", messageId };
+      return await untilAborted(call(), signal);
     } catch (error) {
       return signal.aborted ? { type: "abandoned" } : { type: "failed", error };
     }

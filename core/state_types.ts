@@ -63,6 +63,24 @@ export interface OutboxItem {
   readonly createdAt: number;
 }
 
+/**
+ * A send attempt whose answer may not have been recorded: stored on its outbox row from just
+ * before the request goes out until the far side confirms or refuses it. A row that still has one
+ * at the next start may have reached the far side (kill -9, or a timeout after the far side took
+ * it), so the notifier checks before sending it again.
+ */
+export interface InFlight {
+  /** When the attempt began, epoch ms. */
+  readonly since: number;
+  /** The chat the attempt went to, for notifiers with chats (Telegram). */
+  readonly chat?: string;
+  /**
+   * The highest message id the notifier knew in that chat when the attempt began: the message,
+   * if it arrived, has a higher id.
+   */
+  readonly after?: number;
+}
+
 /** A row of the outbox as stored. */
 export interface OutboxRow extends OutboxItem {
   /** Insertion order. */
@@ -71,6 +89,8 @@ export interface OutboxRow extends OutboxItem {
   readonly messageId: number | null;
   readonly attempts: number;
   readonly lastError: string | null;
+  /** The attempt that may be on its way (see {@link InFlight}), or null. */
+  readonly inFlight: InFlight | null;
 }
 
 /** Everything one daemon step changed, written in one transaction. */

@@ -320,6 +320,7 @@ export async function runLiveCommand(
         ...(await import("./telegram_notifier.ts")),
         ...(await import("./telegram_commands.ts")),
         ...(await import("./telegram_pacer.ts")),
+        ...(await import("./telegram_sent_ids.ts")),
       }
       : undefined;
     const telegram = tg !== undefined
@@ -344,6 +345,7 @@ export async function runLiveCommand(
             ? undefined
             : store.outboxRow(`signal:${tradeId}`)?.messageId ?? undefined;
         },
+        sentIds: tg.settingsSentIds(store),
         log: (line) => log(line as unknown as LogLine),
       })
       : undefined;

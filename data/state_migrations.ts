@@ -181,6 +181,11 @@ CREATE TABLE events (
 /** Every migration this build knows, in version order (1, 2, ...). */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial schema", sql: INITIAL },
+  {
+    version: 2,
+    name: "outbox attempts in flight",
+    sql: "ALTER TABLE outbox ADD COLUMN in_flight TEXT NULL;",
+  },
 ];
 
 /** The schema version this build writes: the last migration's version. */

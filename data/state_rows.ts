@@ -16,6 +16,7 @@ import type {
   TradeRecord,
 } from "../core/backtest/records.ts";
 import type {
+  InFlight,
   OutboxItem,
   OutboxRow,
   PositionRow,
@@ -227,6 +228,32 @@ export function toOutbox(row: Row): OutboxRow {
     messageId: intOrNull(row, "message_id"),
     attempts: int(row, "attempts"),
     lastError: row["last_error"] === null ? null : text(row, "last_error"),
+    inFlight: inFlightOf(row),
+  };
+}
+
+/** Decodes the `in_flight` column (JSON of an {@link InFlight}, or NULL). */
+function inFlightOf(row: Row): InFlight | null {
+  const raw = row["in_flight"];
+  if (raw === null || raw === undefined) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text(row, "in_flight"));
+  } catch {
+    throw wrong("in_flight", raw, "JSON");
+  }
+  const v = value as Partial<Record<keyof InFlight, unknown>> | null;
+  if (
+    typeof v !== "object" || v === null || typeof v.since !== "number" ||
+    (v.chat !== undefined && typeof v.chat !== "string") ||
+    (v.after !== undefined && typeof v.after !== "number")
+  ) {
+    throw wrong("in_flight", raw, "an object with a numeric 'since'");
+  }
+  return {
+    since: v.since,
+    ...(v.chat === undefined ? {} : { chat: v.chat }),
+    ...(v.after === undefined ? {} : { after: v.after }),
   };
 }
 

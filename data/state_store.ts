@@ -24,6 +24,7 @@ import type {
   TradeRecord,
 } from "../core/backtest/records.ts";
 import type {
+  InFlight,
   OutboxItem,
   OutboxRow,
   PositionRow,
@@ -113,7 +114,9 @@ const SQL = {
     "SELECT * FROM positions WHERE status = 'open' ORDER BY rowid",
   getEquity: "SELECT time, equity FROM equity ORDER BY time",
   getUnsent: "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?",
-  markSent: "UPDATE outbox SET sent_at = ?, message_id = ? WHERE id = ?",
+  markSent:
+    "UPDATE outbox SET sent_at = ?, message_id = ?, in_flight = NULL WHERE id = ?",
+  markInFlight: "UPDATE outbox SET in_flight = ? WHERE id = ?",
   markFailed:
     "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
   getOutbox: "SELECT * FROM outbox ORDER BY id DESC LIMIT ?",
@@ -339,6 +342,19 @@ export class StateStore {
    */
   markSent(id: number, messageId: number | null, sentAt: number): void {
     this.#expectRow(id, this.#sql.markSent.run(sentAt, messageId, id).changes);
+  }
+
+  /**
+   * Records that an attempt to send a row is about to go out (or, with null, that the last one
+   * certainly did not arrive). {@link StateStore.markSent} clears it.
+   *
+   * @param id The outbox row id.
+   * @param inFlight Where and when the attempt goes, or null.
+   * @throws {RangeError} When no such row exists.
+   */
+  markInFlight(id: number, inFlight: InFlight | null): void {
+    const value = inFlight === null ? null : JSON.stringify(inFlight);
+    this.#expectRow(id, this.#sql.markInFlight.run(value, id).changes);
   }
 
   /**

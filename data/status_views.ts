@@ -152,7 +152,7 @@ export function alertView(
   dispatch: DispatchOptions,
 ): AlertView {
   const state = row.sentAt === null
-    ? "queued"
+    ? row.inFlight === null ? "queued" : "sending"
     : row.messageId === null && row.lastError !== null
     ? "failed"
     : "sent";

@@ -5,13 +5,28 @@
  * as plain text. Updates reply to their signal's message when its id is known.
  *
  * Errors become {@link NotifierError}s the notifier actor acts on: 429 → retryable with exactly
- * `retry_after`; 5xx, network errors and timeouts → retryable (the actor backs off); other
- * answers (400, 401, 403, ...) and rows that cannot be formatted → not retryable. The bot token
+ * `retry_after` (the message certainly did not arrive); 5xx, network errors and timeouts →
+ * retryable, and the message may have arrived; other answers (400, 401, 403, ...) and rows that
+ * cannot be formatted → not retryable.
+ *
+ * Exactly once across lost answers (kill -9 mid-request, a timeout after Telegram took the
+ * message): Telegram has no idempotency key and a bot cannot read a chat, so the notifier
+ * remembers the ids of the bot's recent messages in the chat (through `sentIds`, in SQLite) and
+ * describes each attempt with the highest of them ({@link TelegramNotifier.inFlightRecord}). To check
+ * an attempt whose answer was lost ({@link TelegramNotifier.probe}) it edits the next message ids
+ * above that one, skipping the bot's known messages, to the very same text: Telegram answers
+ * "message is not modified" only for the bot's own message with exactly that text (found: the
+ * id is stored, nothing is sent again), "message to edit not found" or "message can't be edited"
+ * for ids that are not it. Bots can edit only their own messages, except in a channel where the
+ * bot has the right to edit others' posts: there the check could overwrite someone's post, so
+ * it is not made and the row is sent again (the actor reports it once). The bot token
  * never appears in a message or log line built here: grammY's network errors may carry the
  * request URL, which holds the token, so every such text is redacted to `[token]`.
  *
  * @module
  */
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { redactToken } from "./redact.ts";
 import {
   Bot,
@@ -25,8 +40,9 @@ import {
   type Notifier,
   NotifierError,
   type NotifierSendOptions,
+  type ProbeResult,
 } from "../core/notifier.ts";
-import type { OutboxRow } from "../core/state_types.ts";
+import type { InFlight, OutboxRow } from "../core/state_types.ts";
 import type { Language } from "../core/telegram_format.ts";
 import {
   type DispatchOptions,
@@ -84,7 +100,27 @@ export interface TelegramNotifierOptions {
   readonly stopRule?: StopRule;
   /** Structured log for errors outside `send` (grammY's `bot.catch`). */
   readonly log?: (line: TelegramLogLine) => void;
+  /** Where the ids of the bot's recent messages in the chat are kept across restarts (default: memory only). */
+  readonly sentIds?: SentIdStore;
+  /** How many message ids a probe checks above the last known one (default 10). */
+  readonly probeWindow?: number;
 }
+
+/** Keeps the ids of the bot's recent messages per chat (the live daemon: SQLite settings). */
+export interface SentIdStore {
+  /** @returns The stored ids for `chat` (any order; empty when none). */
+  load(chat: string): readonly number[];
+  /** Replaces the stored ids for `chat`. */
+  save(chat: string, ids: readonly number[]): void;
+}
+
+/** How many of the bot's recent message ids per chat are kept. */
+const KEPT_IDS = 64;
+
+/** Edit answers that say "this id is not the message": missing, someone else's, not text. */
+const NOT_IT =
+  /message to edit not found|message can't be edited|MESSAGE_ID_INVALID|no text in the message/i;
+const NOT_MODIFIED = /message is not modified/i;
 
 const MAX_DESCRIPTION = 300;
 
@@ -131,6 +167,7 @@ export function toNotifierError(error: unknown, token: string): NotifierError {
         : {};
       return new NotifierError(`Telegram asked to slow down: ${said}`, {
         retryable: true,
+        mayHaveArrived: false,
         ...wait,
         cause: error,
       });
@@ -168,6 +205,11 @@ export class TelegramNotifier implements Notifier {
   readonly #dispatch: DispatchOptions;
   readonly #replyTo: ((row: OutboxRow) => number | undefined) | undefined;
   readonly #log: ((line: TelegramLogLine) => void) | undefined;
+  readonly #chatKey: string;
+  readonly #sentIds: SentIdStore | undefined;
+  readonly #probeWindow: number;
+  /** The bot's recent message ids in the chat, ascending (loaded on first use). */
+  #recent: number[] | undefined;
 
   /**
    * @param options Token, chat, API root, clock, texts, switches, limits and lookups.
@@ -187,6 +229,10 @@ export class TelegramNotifier implements Notifier {
     }
     const timeoutMs = options.timeoutMs ?? 30_000;
     checkPositiveInteger("timeoutMs", timeoutMs);
+    this.#probeWindow = options.probeWindow ?? 10;
+    checkPositiveInteger("probeWindow", this.#probeWindow);
+    this.#chatKey = String(options.chatId);
+    this.#sentIds = options.sentIds;
     this.#token = options.token;
     this.#chatId = options.chatId;
     this.#replyTo = options.replyTo;
@@ -207,9 +253,28 @@ export class TelegramNotifier implements Notifier {
       client: {
         ...(options.apiRoot === undefined ? {} : { apiRoot: options.apiRoot }),
         timeoutSeconds: timeoutMs / 1000,
+        // A connection per request: over a kept-alive connection that drops after Telegram took
+        // a message, the HTTP client silently sends it again (measured under Deno: a duplicate
+        // with no error); without reuse, the drop is an error the actor checks.
+        baseFetchConfig: {
+          agent: (options.apiRoot ?? "https:").startsWith("http:")
+            ? new HttpAgent({ keepAlive: false })
+            : new HttpsAgent({ keepAlive: false }),
+        },
       },
     });
     this.bot.api.config.use(pacingTransformer(this.pacer));
+    this.bot.api.config.use(async (prev, method, payload, signal) => {
+      const answer = await prev(method, payload, signal);
+      const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+      const result = answer.ok ? answer.result as unknown : undefined;
+      if (
+        String(chatId) === this.#chatKey && typeof result === "object" &&
+        result !== null && "message_id" in result &&
+        typeof result.message_id === "number" && method !== "editMessageText"
+      ) this.#remember(result.message_id);
+      return answer;
+    });
     this.bot.catch((error) => {
       this.#emit({
         level: "error",
@@ -258,6 +323,149 @@ export class TelegramNotifier implements Notifier {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw toNotifierError(error, this.#token);
+    }
+  }
+
+  /**
+   * Describes the attempt about to send `row`: this chat and the highest message id of the bot
+   * known in it (omitted when none is known yet).
+   *
+   * @param _row The row (all rows go to the one chat).
+   * @param now The time, epoch ms.
+   * @returns The record the actor stores on the row while the request is out.
+   */
+  inFlightRecord(_row: OutboxRow, now: number): InFlight {
+    const last = this.#recentIds().at(-1);
+    return {
+      since: now,
+      chat: this.#chatKey,
+      ...(last === undefined ? {} : { after: last }),
+    };
+  }
+
+  /**
+   * Checks whether an unconfirmed attempt reached the chat (see the module doc): edits the next
+   * `probeWindow` unknown ids above `inFlight.after` to the row's own text and stops at
+   * "message is not modified".
+   *
+   * @param row The row whose attempt was not confirmed.
+   * @param inFlight The stored record of that attempt.
+   * @param options Abort signal (the actor stopping).
+   * @returns Delivered with its id; absent (also for a row switched off, or an attempt that went
+   * to another chat under an earlier config); unknown when no message id was known then or the
+   * bot may edit others' posts in this channel.
+   * @throws {NotifierError} As {@link toNotifierError} for Telegram errors other than the edit
+   * answers that say "not this id".
+   */
+  async probe(
+    row: OutboxRow,
+    inFlight: InFlight,
+    options: NotifierSendOptions = {},
+  ): Promise<ProbeResult> {
+    if (inFlight.chat !== this.#chatKey) return { type: "absent" };
+    const message = this.#format(row);
+    if (message === undefined) return { type: "absent" };
+    if (inFlight.after === undefined) {
+      return {
+        type: "unknown",
+        reason:
+          `no message id of the bot in chat ${this.#chatKey} was known when it was sent`,
+      };
+    }
+    const { signal } = options;
+    const grammySignal = signal as unknown as GrammySignal;
+    try {
+      const unsafe = await this.#editsOthers(grammySignal);
+      if (unsafe !== undefined) return { type: "unknown", reason: unsafe };
+      const known = new Set(this.#recentIds());
+      for (let id = inFlight.after + 1, n = 0; n < this.#probeWindow; id++) {
+        if (known.has(id)) continue;
+        n++;
+        try {
+          await this.bot.api.editMessageText(
+            this.#chatId,
+            id,
+            message.text,
+            undefined,
+            grammySignal,
+          );
+        } catch (error) {
+          if (error instanceof GrammyError && error.error_code === 400) {
+            if (NOT_MODIFIED.test(error.description)) {
+              this.#remember(id);
+              return { type: "delivered", messageId: id };
+            }
+            if (NOT_IT.test(error.description)) continue;
+          }
+          throw error;
+        }
+        this.#emit({
+          level: "error",
+          msg: "telegram probe changed a message",
+          error:
+            `Checking outbox row ${row.id} (${row.kind} ${row.key}) changed message ${id} in chat ${this.#chatKey} to its text: a message of this bot that VELAS did not know (another process with the same token?); the row is sent again`,
+        });
+        this.#remember(id);
+        return { type: "absent" };
+      }
+      return { type: "absent" };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw toNotifierError(error, this.#token);
+    }
+  }
+
+  /** Why checking by editing is unsafe in this chat (a channel where the bot edits others' posts), or undefined. */
+  async #editsOthers(signal: GrammySignal): Promise<string | undefined> {
+    const chat = await this.bot.api.getChat(this.#chatId, signal);
+    if (chat.type !== "channel") return undefined;
+    if (!this.bot.isInited()) await this.bot.init(signal);
+    const me = await this.bot.api.getChatMember(
+      this.#chatId,
+      this.bot.botInfo.id,
+      signal,
+    );
+    const edits = me.status === "creator" ||
+      (me.status === "administrator" && me.can_edit_messages === true);
+    return edits
+      ? `the bot may edit other people's posts in channel ${this.#chatKey} (its admin right "Edit messages of others"), so it is not checked by editing; give the bot only "Post messages"`
+      : undefined;
+  }
+
+  /** The bot's recent message ids in the chat, ascending. */
+  #recentIds(): number[] {
+    if (this.#recent === undefined) {
+      let stored: readonly number[] = [];
+      try {
+        stored = this.#sentIds?.load(this.#chatKey) ?? [];
+      } catch (error) {
+        this.#emit({
+          level: "warn",
+          msg: "telegram cannot load the recent message ids",
+          error: redactToken(messagesOf(error), this.#token),
+        });
+      }
+      this.#recent = [...new Set(stored)].filter(Number.isInteger)
+        .sort((a, b) => a - b).slice(-KEPT_IDS);
+    }
+    return this.#recent;
+  }
+
+  /** Adds a message id of the bot in the chat to the recent ones, and stores them. */
+  #remember(id: number): void {
+    const ids = this.#recentIds();
+    if (ids.includes(id)) return;
+    ids.push(id);
+    ids.sort((a, b) => a - b);
+    if (ids.length > KEPT_IDS) ids.splice(0, ids.length - KEPT_IDS);
+    try {
+      this.#sentIds?.save(this.#chatKey, ids);
+    } catch (error) {
+      this.#emit({
+        level: "warn",
+        msg: "telegram cannot store the recent message ids",
+        error: redactToken(messagesOf(error), this.#token),
+      });
     }
   }
 

@@ -302,7 +302,8 @@ export interface AlertView {
   /** `signal`, `tp`, `stop`, `breakeven`, `close`, `refused`, `summary`, `alert`, `stale`, ... */
   readonly kind: string;
   readonly createdAt: number;
-  readonly state: "sent" | "queued" | "failed";
+  /** `sending`: an attempt is out (or its answer was lost and it is checked before a resend). */
+  readonly state: "sent" | "queued" | "sending" | "failed";
   readonly sentAt: number | null;
   readonly attempts: number;
   readonly lastError: string | null;

@@ -253,15 +253,52 @@ Deno.test(
   withDir((dir) => {
     const path = `${dir}/nested/state.db`;
     const first = StateStore.open(path);
-    assert.deepEqual(first.appliedMigrations, [1]);
+    assert.deepEqual(first.appliedMigrations, [1, 2]);
     first.close();
     const second = StateStore.open(path);
     assert.deepEqual(second.appliedMigrations, []);
     second.close();
     const db = new DatabaseSync(path);
     assert.equal(schemaVersion(db), MIGRATIONS.length);
-    assert.equal(schemaVersion(db), 1);
+    assert.equal(schemaVersion(db), 2);
     db.close();
+  }),
+);
+
+Deno.test(
+  "a schema 1 database upgrades with its outbox rows kept, and an attempt in flight reads back until the row is sent",
+  withDir((dir) => {
+    const path = `${dir}/state.db`;
+    const db = new DatabaseSync(path);
+    migrate(db, path, MIGRATIONS.slice(0, 1));
+    db.exec(
+      `INSERT INTO outbox (key, kind, payload, created_at) VALUES ('a', 'alert', '{}', 1)`,
+    );
+    db.close();
+    const store = StateStore.open(path);
+    try {
+      assert.deepEqual(store.appliedMigrations, [2]);
+      const [row] = store.unsentOutbox(10);
+      assert.equal(row?.key, "a");
+      assert.equal(row?.inFlight, null);
+      store.markInFlight(row!.id, { since: 5, chat: "-100", after: 41 });
+      assert.deepEqual(store.unsentOutbox(10)[0]?.inFlight, {
+        since: 5,
+        chat: "-100",
+        after: 41,
+      });
+      store.markInFlight(row!.id, null);
+      assert.equal(store.unsentOutbox(10)[0]?.inFlight, null);
+      store.markInFlight(row!.id, { since: 6 });
+      store.markSent(row!.id, 42, 7);
+      assert.equal(store.outboxRow("a")?.inFlight, null);
+      assert.throws(
+        () => store.markInFlight(999, null),
+        /'id' must name a stored row: current value is 999/,
+      );
+    } finally {
+      store.close();
+    }
   }),
 );
 
@@ -275,7 +312,7 @@ Deno.test(
     assert.throws(
       () => StateStore.open(path),
       new Error(
-        `Cannot open the state database '${path}' as it was written by a newer VELAS (schema 7, this build knows 1)`,
+        `Cannot open the state database '${path}' as it was written by a newer VELAS (schema 7, this build knows 2)`,
       ),
     );
   }),
@@ -332,6 +369,7 @@ Deno.test(
       messageId: null,
       attempts: 0,
       lastError: null,
+      inFlight: null,
     });
     assert.deepEqual(store.counts(), {
       signals: 1,

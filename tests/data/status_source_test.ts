@@ -70,7 +70,7 @@ Deno.test("masking replaces secret-looking keys and every known secret value, le
   });
 });
 
-Deno.test("an outbox row is queued, sent or failed by its stored delivery state", () => {
+Deno.test("an outbox row is queued, sending, sent or failed by its stored delivery state", () => {
   const row: OutboxRow = {
     id: 1,
     key: "alert:x",
@@ -81,10 +81,15 @@ Deno.test("an outbox row is queued, sent or failed by its stored delivery state"
     messageId: null,
     attempts: 0,
     lastError: null,
+    inFlight: null,
   };
   const dispatch = { language: "en" as const, exchangeLine: "" };
   assert.equal(alertView(row, dispatch).state, "queued");
   assert.equal(alertView({ ...row, sentAt: 5 }, dispatch).state, "sent");
+  assert.equal(
+    alertView({ ...row, inFlight: { since: 1 } }, dispatch).state,
+    "sending",
+  );
   assert.equal(
     alertView({ ...row, sentAt: 5, lastError: "400: chat not found" }, dispatch)
       .state,

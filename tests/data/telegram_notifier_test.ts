@@ -10,7 +10,7 @@ import { strict as assert } from "node:assert";
 import { Bot, HttpError } from "grammy";
 import { NotifierActor } from "../../actors/notifier_actor.ts";
 import { NotifierError } from "../../core/notifier.ts";
-import type { OutboxItem, OutboxRow } from "../../core/state_types.ts";
+import type { OutboxRow } from "../../core/state_types.ts";
 import { StateStore } from "../../data/state_store.ts";
 import { textOf } from "../../data/telegram_dispatch.ts";
 import {
@@ -23,12 +23,20 @@ import {
   type FakeTelegram,
   startFakeTelegram,
 } from "../fakes/fake_telegram.ts";
+import {
+  burstOutbox,
+  fillPayload,
+  mostInWindow,
+  positionAfter,
+  SHARES,
+  signalPayload,
+  T0,
+  TPS,
+  tradeRecord,
+} from "../fakes/telegram_outbox_fixture.ts";
 
 const TOKEN = "123456:velas-SECRET_token-xyz";
 const CHAT = -1001234567890;
-const T0 = Date.UTC(2024, 0, 15, 14, 30);
-const TPS = [42925, 43350, 43775, 44200, 45687.5, 48450];
-const SHARES = [0.2, 0.2, 0.15, 0.15, 0.15, 0.15];
 const DISPATCH = { language: "en", exchangeLine: "Binance Futures" } as const;
 
 function rowOf(id: number, kind: string, key: string, payload: unknown) {
@@ -42,89 +50,8 @@ function rowOf(id: number, kind: string, key: string, payload: unknown) {
     messageId: null,
     attempts: 0,
     lastError: null,
+    inFlight: null,
   } satisfies OutboxRow;
-}
-
-/** A LONG BTCUSDT 1h signal at 42500 (spec §11.1's example), entry shifted by `shift`. */
-function signalPayload(tradeId = "BTCUSDT-1h-1-L", shift = 0) {
-  return {
-    id: tradeId,
-    symbol: "BTCUSDT",
-    timeframe: "1h",
-    side: "LONG",
-    barOpenTime: T0,
-    time: T0,
-    price: 42500 + shift,
-    regime: "normal",
-    presetHash: "h",
-    entry: 42500 + shift,
-    tps: TPS.map((p) => p + shift),
-    stop: 38887.5 + shift,
-    leverage: 10,
-  };
-}
-
-function positionAfter(tpFilled: number, shift = 0) {
-  const stop = tpFilled === 0
-    ? 38887.5
-    : tpFilled === 1
-    ? 42500
-    : TPS[tpFilled - 2]!;
-  const filled = SHARES.slice(0, tpFilled).reduce((a, b) => a + b, 0);
-  return {
-    side: "LONG",
-    referencePrice: 42500 + shift,
-    entryPrice: 42500 + shift,
-    quantity: 0.1,
-    tp: TPS.map((p) => p + shift),
-    shares: SHARES,
-    initialStop: 38887.5 + shift,
-    stop: stop + shift,
-    tpFilled,
-    remaining: 1 - filled,
-  };
-}
-
-function tradeRecord(tradeId: string, exitReason: string, tpHits: number) {
-  return {
-    id: tradeId,
-    symbol: "BTCUSDT",
-    timeframe: "1h",
-    side: "LONG",
-    entryTime: T0,
-    entryPrice: 42500,
-    exitTime: T0 + 5 * 3_600_000,
-    exitPrice: 38868.06,
-    exitReason,
-    tpHits,
-    pnlQuote: -365.13,
-    pnlPct: -8.59,
-    notional: 4250,
-  };
-}
-
-function fillPayload(
-  fill: { kind: string; tpIndex?: number; price: number; quantity: number },
-  trade: { position: unknown; closed: unknown; tradeId?: string },
-) {
-  const tradeId = trade.tradeId ?? "BTCUSDT-1h-1-L";
-  return {
-    fill: {
-      tradeId,
-      time: T0,
-      fee: 2,
-      pnl: (fill.price - 42500) * fill.quantity,
-      ...fill,
-    },
-    trade: {
-      symbol: "BTCUSDT",
-      timeframe: "1h",
-      side: "LONG",
-      entryPrice: 42500,
-      position: trade.position,
-      closed: trade.closed,
-    },
-  };
 }
 
 const tpRow = (id: number, k: number, position: unknown) =>
@@ -190,16 +117,6 @@ async function sendError(
   );
   assert.ok(error instanceof NotifierError, String(error));
   return error;
-}
-
-/** The most messages whose receive times lie within `windowMs` of each other. */
-function mostInWindow(times: readonly number[], windowMs = 60_000): number {
-  let most = 0;
-  for (let start = 0, end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 const SIGNAL_TEXT = [
@@ -577,71 +494,20 @@ Deno.test("telegram notifier paces 30 messages at 20 a minute and 10 signals at 
   });
 });
 
-/** 60 trades: each a signal, TP1, TP2, TP3, a stop at TP2 and the summary; signals come in bursts. */
-function burstOutbox(): OutboxItem[] {
-  const signal = (i: number): OutboxItem => ({
-    key: `signal:T${i}`,
-    kind: "signal",
-    payload: signalPayload(`T${i}`, i * 10),
-    createdAt: T0,
-  });
-  const updates = (i: number): OutboxItem[] => {
-    const tradeId = `T${i}`;
-    const shift = i * 10;
-    const fills = [1, 2, 3].map((k): OutboxItem => ({
-      key: `fill:${tradeId}:tp${k}`,
-      kind: "tp",
-      payload: fillPayload({
-        kind: "tp",
-        tpIndex: k,
-        price: TPS[k - 1]! + shift,
-        quantity: 0.1 * SHARES[k - 1]!,
-      }, { position: positionAfter(k, shift), closed: null, tradeId }),
-      createdAt: T0,
-    }));
-    const closed = {
-      ...tradeRecord(tradeId, "trailing-stop", 3),
-      entryPrice: 42500 + shift,
-    };
-    const stop: OutboxItem = {
-      key: `fill:${tradeId}:stop`,
-      kind: "stop",
-      payload: fillPayload({
-        kind: "stop",
-        price: TPS[1]! + shift,
-        quantity: 0.045,
-      }, {
-        position: null,
-        closed,
-        tradeId,
-      }),
-      createdAt: T0,
-    };
-    const summary = {
-      key: `closed:${tradeId}`,
-      kind: "closed",
-      payload: closed,
-      createdAt: T0,
-    };
-    return [...fills, stop, summary];
-  };
-  const items: OutboxItem[] = [];
-  for (let i = 0; i < 20; i++) items.push(signal(i));
-  for (let i = 0; i < 40; i++) items.push(...updates(i), signal(20 + i));
-  for (let i = 40; i < 60; i++) items.push(...updates(i));
-  return items;
-}
-
-Deno.test("burst of 60 signals and 300 updates with 429s and 5xx is delivered once, in order, within the limits", async () => {
+Deno.test("burst of 60 signals and 300 updates with 429s, 5xx and lost answers is delivered once, in order, within the limits", async () => {
   let nextFault = T0 + 45_000;
   let faults = 0;
   const inject = (time: number, fake: FakeTelegram) => {
     for (; time >= nextFault; nextFault += 97_000) {
-      const kind = faults++ % 4;
+      const kind = faults++ % 5;
       if (kind === 0) fake.fail("sendMessage", { status: 429, retryAfter: 2 });
       if (kind === 1) fake.fail("sendMessage", { status: 500 }, { times: 2 });
       if (kind === 2) fake.fail("sendMessage", { status: 502 });
       if (kind === 3) fake.fail("sendMessage", { kind: "drop" });
+      // Telegram takes the message and the connection drops before its answer.
+      if (kind === 4) {
+        fake.fail("sendMessage", { kind: "drop", deliver: true });
+      }
     }
   };
   await withTelegram(async (fake, clock) => {
@@ -700,6 +566,9 @@ Deno.test("burst of 60 signals and 300 updates with 429s and 5xx is delivered on
       .map((m) => m.receivedAt);
     assert.equal(signalTimes.length, 60);
     assert.equal(mostInWindow(signalTimes), 7);
+    const probes = fake.requests.filter((r) => r.method === "editMessageText");
+    assert.ok(probes.length >= 2, `${probes.length} checks of lost answers`);
+    assert.deepEqual(fake.edits, [], "a check never changes a message");
     store.close();
   }, inject);
 });

@@ -4,13 +4,20 @@
  * answering `{"ok":true,"result":...}` or `{"ok":false,"error_code":N,"description":...}`), so
  * grammY's `Bot` works against it with `client: { apiRoot }`.
  *
- * It implements `getMe`, `sendMessage`, `getUpdates` (long polling, capped), `setMyCommands`,
- * `getMyCommands`, `deleteWebhook` and `getChat`. It records every accepted message with a per-chat
- * message id and the server wall-clock receive time, and every request with its outcome, so tests
- * can assert exactly-once delivery, order per chat and pacing. Faults are injected per method
- * (optionally per chat): error answers (429 with `retry_after`, 5xx, 400, 403), held requests
- * and dropped connections. In rate-limit mode the server itself answers 429 to a client that
- * sends too fast, with the `retry_after` that makes the next attempt pass.
+ * It implements `getMe`, `sendMessage`, `editMessageText`, `getUpdates` (long polling, capped),
+ * `setMyCommands`, `getMyCommands`, `deleteWebhook`, `getChat` and `getChatMember`. It records every
+ * accepted message with a per-chat message id and the server wall-clock receive time, every edit,
+ * and every request with its outcome, so tests can assert exactly-once delivery, order per chat and
+ * pacing. Faults are injected per method (optionally per chat, optionally after letting some
+ * requests pass): error answers (429 with `retry_after`, 5xx, 400, 403), held requests and dropped
+ * connections. In rate-limit mode the server itself answers 429 to a client that sends too fast,
+ * with the `retry_after` that makes the next attempt pass.
+ *
+ * Editing follows Telegram's rules: the bot edits its own messages; it cannot edit users' messages
+ * (`pushUpdate`); it edits posts by others (`pushChannelPost`) only in a channel where its member
+ * record is `creator`, or `administrator` with `can_edit_messages`; an edit to the same text is
+ * refused as not modified. A chat's type (derived from its id by default) and the bot's member
+ * record there (`getChatMember`) can be overridden with `setChat`.
  *
  * @module
  */
@@ -35,6 +42,9 @@ export interface FakeTelegramOptions {
   readonly now?: () => number;
 }
 
+/** A chat type as the Bot API reports it. */
+export type ChatType = "private" | "group" | "supergroup" | "channel";
+
 /** A message the server accepted from `sendMessage`. */
 export interface SentMessage {
   readonly chatId: ChatId;
@@ -44,6 +54,17 @@ export interface SentMessage {
   /** Every other parameter (`parse_mode`, `disable_notification`, `reply_parameters`, ...). */
   readonly options: Readonly<Record<string, unknown>>;
   /** Server wall-clock time the message was accepted, epoch ms. */
+  readonly receivedAt: number;
+}
+
+/** A text edit the server accepted from `editMessageText`. */
+export interface MessageEdit {
+  readonly chatId: ChatId;
+  readonly messageId: number;
+  /** The message's text just before this edit. */
+  readonly oldText: string;
+  readonly newText: string;
+  /** Server wall-clock time the edit was accepted, epoch ms. */
   readonly receivedAt: number;
 }
 
@@ -89,6 +110,11 @@ export type Fault = ErrorFault | TimeoutFault | DropFault;
 export interface FailOptions {
   /** How many matching requests it hits (default 1; `Infinity` for all). */
   readonly times?: number;
+  /**
+   * How many matching requests it lets pass untouched before hitting any (default 0). It counts
+   * every matching request from now on, including ones another fault hits.
+   */
+  readonly skip?: number;
   /** Hit only requests for this `chat_id`. */
   readonly chatId?: ChatId;
 }
@@ -123,6 +149,17 @@ export interface PushUpdateOptions {
   readonly fromId?: number;
 }
 
+/** Options of {@link FakeTelegram.setChat}. */
+export interface SetChatOptions {
+  /** The chat's type in `getChat`, in the `chat` of messages and for the editing rules. */
+  readonly type?: ChatType;
+  /**
+   * Fields of the bot's member record in this chat (`getChatMember`), merged over the default for
+   * the chat's type; `user` is always the bot user.
+   */
+  readonly botMember?: Readonly<Record<string, unknown>>;
+}
+
 /** A `message` update as `getUpdates` returns it. */
 export interface FakeUpdate {
   readonly update_id: number;
@@ -139,6 +176,8 @@ export interface FakeTelegram extends AsyncDisposable {
   readonly botInfo: FakeBotInfo;
   /** Accepted messages in acceptance order (live view). */
   readonly messages: readonly SentMessage[];
+  /** Accepted edits in acceptance order (live view); {@link messages} keeps the original texts. */
+  readonly edits: readonly MessageEdit[];
   /** Every request in arrival order (live view). */
   readonly requests: readonly RecordedRequest[];
   /** The commands last set with `setMyCommands`. */
@@ -150,6 +189,16 @@ export interface FakeTelegram extends AsyncDisposable {
     options?: PushUpdateOptions,
   ): FakeUpdate;
   /**
+   * Records a text post in the chat by someone other than the bot (a channel admin), taking the
+   * chat's next message id, and returns that id. It queues no update and is not in {@link messages}.
+   */
+  pushChannelPost(chatId: ChatId, text: string): number;
+  /**
+   * Overrides the chat's type and/or the bot's member record there. Each given option replaces the
+   * previous override of that option; {@link reset} forgets them all.
+   */
+  setChat(chatId: ChatId, options: SetChatOptions): void;
+  /**
    * Injects a fault for `method` (case-insensitive, `"*"` for any). Faults are used in the order
    * given. Default descriptions: 400 `Bad Request: chat not found`, 403 `Forbidden: bot was
    * blocked by the user`, 429 `Too Many Requests: retry after N`, 5xx `Internal Server Error`.
@@ -157,7 +206,10 @@ export interface FakeTelegram extends AsyncDisposable {
   fail(method: string, fault: Fault, options?: FailOptions): void;
   /** Enforces `limits` from now on; `null` turns rate-limit mode off. */
   rateLimit(limits: RateLimits | null): void;
-  /** Forgets messages, requests, updates, faults, limits and commands. */
+  /**
+   * Forgets messages, edits, requests, updates, pushed posts, faults, limits, commands and chat
+   * overrides.
+   */
   reset(): void;
   /** Stops listening and cuts every open connection, held ones included. */
   close(): Promise<void>;
@@ -174,15 +226,30 @@ type Reply =
   };
 type Wake = "update" | "conflict" | "timeout" | "gone";
 
+/** Who wrote a message: the bot (`sendMessage`), a user (`pushUpdate`) or another poster. */
+type Author = "bot" | "user" | "other";
+interface Post {
+  readonly author: Author;
+  /** The current text, changed by edits. */
+  text: string;
+  /** Unix seconds the message was created. */
+  readonly date: number;
+}
 interface ChatState {
   nextId: number;
-  readonly known: Set<number>;
+  /** Every message of the chat by id, whoever wrote it. */
+  readonly posts: Map<number, Post>;
   readonly sentAt: number[];
+}
+interface ChatOverride {
+  type?: ChatType;
+  botMember?: Readonly<Record<string, unknown>>;
 }
 interface ArmedFault {
   readonly method: string;
   readonly fault: Fault;
   readonly chatKey: string | undefined;
+  skip: number;
   remaining: number;
 }
 interface MutableRequest {
@@ -195,18 +262,29 @@ interface MutableRequest {
 const METHODS = [
   "getMe",
   "sendMessage",
+  "editMessageText",
   "getUpdates",
   "setMyCommands",
   "getMyCommands",
   "deleteWebhook",
   "getChat",
+  "getChatMember",
 ] as const;
+const CHAT_TYPES: readonly ChatType[] = [
+  "private",
+  "group",
+  "supergroup",
+  "channel",
+];
 type MethodName = typeof METHODS[number];
 const BY_LOWER = new Map<string, MethodName>(
   METHODS.map((name) => [name.toLowerCase(), name]),
 );
 const CONFLICT =
   "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
+const NOT_MODIFIED =
+  "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
+const CANT_EDIT = "Bad Request: message can't be edited";
 const INT_OPTIONS = new Set(["reply_to_message_id", "message_thread_id"]);
 const BOOL_OPTIONS = new Set([
   "disable_notification",
@@ -279,6 +357,26 @@ function chatIdOf(value: unknown): ChatId | undefined {
   return typeof value === "string" && value.startsWith("@") ? value : undefined;
 }
 
+/** The `text` parameter as a string (numbers are sent bare in JSON), else `undefined`. */
+function textOf(value: unknown): string | undefined {
+  if (typeof value === "number") return String(value);
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The error for a non-empty `text` or a `parse_mode` Telegram refuses, else `undefined`. */
+function textError(text: string, mode: unknown): Reply | undefined {
+  if (text.length > 4096) {
+    return error(400, "Bad Request: message is too long");
+  }
+  if (
+    mode !== undefined &&
+    !["html", "markdown", "markdownv2"].includes(String(mode).toLowerCase())
+  ) {
+    return error(400, `Bad Request: unsupported parse_mode`);
+  }
+  return undefined;
+}
+
 function optionsOf(params: Params): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
@@ -291,18 +389,48 @@ function optionsOf(params: Params): Record<string, unknown> {
   return options;
 }
 
-function chatObject(chatId: ChatId): Record<string, unknown> {
-  if (typeof chatId === "string") {
-    return {
-      id: chatId,
-      type: "channel",
-      title: chatId,
-      username: chatId.slice(1),
-    };
-  }
-  if (chatId > 0) return { id: chatId, type: "private", first_name: "Tester" };
-  const type = chatId < -1e12 ? "supergroup" : "group";
-  return { id: chatId, type, title: `Chat ${chatId}` };
+/** The type a chat id implies: `@username` a channel, positive a private chat, else a group. */
+function defaultChatType(chatId: ChatId): ChatType {
+  if (typeof chatId === "string") return "channel";
+  if (chatId > 0) return "private";
+  return chatId < -1e12 ? "supergroup" : "group";
+}
+
+function chatObject(
+  chatId: ChatId,
+  type: ChatType = defaultChatType(chatId),
+): Record<string, unknown> {
+  const name = type === "private"
+    ? { first_name: "Tester" }
+    : { title: typeof chatId === "string" ? chatId : `Chat ${chatId}` };
+  return {
+    id: chatId,
+    type,
+    ...name,
+    ...(typeof chatId === "string" ? { username: chatId.slice(1) } : {}),
+  };
+}
+
+/** The bot's member record in a chat of `type` unless {@link FakeTelegram.setChat} overrides it. */
+function defaultBotMember(type: ChatType): Record<string, unknown> {
+  if (type !== "channel") return { status: "member" };
+  return {
+    status: "administrator",
+    can_be_edited: false,
+    is_anonymous: false,
+    can_manage_chat: true,
+    can_delete_messages: false,
+    can_manage_video_chats: false,
+    can_restrict_members: false,
+    can_promote_members: false,
+    can_change_info: false,
+    can_invite_users: false,
+    can_post_stories: false,
+    can_edit_stories: false,
+    can_delete_stories: false,
+    can_post_messages: true,
+    can_edit_messages: false,
+  };
 }
 
 /** Milliseconds until one more message fits `max` per `windowMs`; 0 when it fits now. */
@@ -324,11 +452,13 @@ function checkCount(
   name: string,
   value: number | undefined,
   allowInfinity = false,
+  min = 1,
 ): void {
   if (value === undefined || (allowInfinity && value === Infinity)) return;
-  if (!Number.isInteger(value) || value < 1) {
+  if (!Number.isInteger(value) || value < min) {
+    const kind = min === 0 ? "a non-negative" : "a positive";
     throw new RangeError(
-      `Cannot configure the fake Telegram as '${name}' must be a positive integer: current value is ${value}`,
+      `Cannot configure the fake Telegram as '${name}' must be ${kind} integer: current value is ${value}`,
     );
   }
 }
@@ -373,9 +503,11 @@ class Fake implements FakeTelegram {
   readonly #closing = Promise.withResolvers<Wake>();
   #closed = false;
   #messages: SentMessage[] = [];
+  #edits: MessageEdit[] = [];
   #requests: MutableRequest[] = [];
   #commands: unknown[] = [];
   #chats = new Map<string, ChatState>();
+  #overrides = new Map<string, ChatOverride>();
   #globalSentAt: number[] = [];
   #faults: ArmedFault[] = [];
   #limits: RateLimits | null = null;
@@ -414,6 +546,10 @@ class Fake implements FakeTelegram {
     return this.#messages;
   }
 
+  get edits(): readonly MessageEdit[] {
+    return this.#edits;
+  }
+
   get requests(): readonly RecordedRequest[] {
     return this.#requests;
   }
@@ -429,12 +565,13 @@ class Fake implements FakeTelegram {
   ): FakeUpdate {
     const chat = this.#chat(chatId);
     const messageId = chat.nextId++;
-    chat.known.add(messageId);
+    const date = Math.floor(this.#now() / 1000);
+    chat.posts.set(messageId, { author: "user", text, date });
     const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
     const message = {
       message_id: messageId,
-      date: Math.floor(this.#now() / 1000),
-      chat: chatObject(chatId),
+      date,
+      chat: this.#chatObject(chatId),
       from: {
         id: options.fromId ?? (chatId > 0 ? chatId : 1),
         is_bot: false,
@@ -457,8 +594,34 @@ class Fake implements FakeTelegram {
     return update;
   }
 
+  pushChannelPost(chatId: ChatId, text: string): number {
+    const chat = this.#chat(chatId);
+    const messageId = chat.nextId++;
+    const date = Math.floor(this.#now() / 1000);
+    chat.posts.set(messageId, { author: "other", text, date });
+    return messageId;
+  }
+
+  setChat(chatId: ChatId, options: SetChatOptions): void {
+    if (options.type !== undefined && !CHAT_TYPES.includes(options.type)) {
+      throw new RangeError(
+        `Cannot configure the fake Telegram as 'type' must be one of ${
+          CHAT_TYPES.join(", ")
+        }: current value is ${options.type}`,
+      );
+    }
+    const key = String(chatId);
+    const override = this.#overrides.get(key) ?? {};
+    if (options.type !== undefined) override.type = options.type;
+    if (options.botMember !== undefined) {
+      override.botMember = { ...options.botMember };
+    }
+    this.#overrides.set(key, override);
+  }
+
   fail(method: string, fault: Fault, options: FailOptions = {}): void {
     checkCount("times", options.times, true);
+    checkCount("skip", options.skip, false, 0);
     if (fault.kind === undefined || fault.kind === "error") {
       if (
         !Number.isInteger(fault.status) || fault.status < 400 ||
@@ -475,6 +638,7 @@ class Fake implements FakeTelegram {
       chatKey: options.chatId === undefined
         ? undefined
         : String(options.chatId),
+      skip: options.skip ?? 0,
       remaining: options.times ?? 1,
     });
   }
@@ -488,9 +652,11 @@ class Fake implements FakeTelegram {
 
   reset(): void {
     this.#messages = [];
+    this.#edits = [];
     this.#requests = [];
     this.#commands = [];
     this.#chats.clear();
+    this.#overrides.clear();
     this.#globalSentAt = [];
     this.#faults = [];
     this.#limits = null;
@@ -577,10 +743,13 @@ class Fake implements FakeTelegram {
     chatId: ChatId | undefined,
   ): Fault | undefined {
     const lower = method.toLowerCase();
-    const armed = this.#faults.find((f) =>
-      (f.method === "*" || f.method === lower) &&
-      (f.chatKey === undefined || f.chatKey === String(chatId))
-    );
+    let armed: ArmedFault | undefined;
+    for (const f of this.#faults) {
+      if (f.method !== "*" && f.method !== lower) continue;
+      if (f.chatKey !== undefined && f.chatKey !== String(chatId)) continue;
+      if (f.skip > 0) f.skip--;
+      else armed ??= f;
+    }
     if (armed === undefined) return undefined;
     if (--armed.remaining <= 0) {
       this.#faults.splice(this.#faults.indexOf(armed), 1);
@@ -627,6 +796,8 @@ class Fake implements FakeTelegram {
         return ok(this.botInfo);
       case "sendMessage":
         return this.#sendMessage(params);
+      case "editMessageText":
+        return this.#editMessageText(params);
       case "getUpdates":
         return await this.#getUpdates(params, gone);
       case "setMyCommands":
@@ -640,8 +811,10 @@ class Fake implements FakeTelegram {
         const chatId = chatIdOf(params.chat_id);
         return chatId === undefined
           ? error(400, "Bad Request: chat not found")
-          : ok(chatObject(chatId));
+          : ok(this.#chatObject(chatId));
       }
+      case "getChatMember":
+        return this.#getChatMember(params);
       default: {
         const unhandled: never = method;
         throw new TypeError(`Cannot handle the method: ${unhandled}`);
@@ -653,10 +826,44 @@ class Fake implements FakeTelegram {
     const key = String(chatId);
     let chat = this.#chats.get(key);
     if (chat === undefined) {
-      chat = { nextId: 1, known: new Set(), sentAt: [] };
+      chat = { nextId: 1, posts: new Map(), sentAt: [] };
       this.#chats.set(key, chat);
     }
     return chat;
+  }
+
+  #chatType(chatId: ChatId): ChatType {
+    return this.#overrides.get(String(chatId))?.type ??
+      defaultChatType(chatId);
+  }
+
+  #chatObject(chatId: ChatId): Record<string, unknown> {
+    return chatObject(chatId, this.#chatType(chatId));
+  }
+
+  #botUser(): Record<string, unknown> {
+    return {
+      id: this.botInfo.id,
+      is_bot: true,
+      first_name: this.botInfo.first_name,
+      username: this.botInfo.username,
+    };
+  }
+
+  #botMember(chatId: ChatId): Record<string, unknown> {
+    return {
+      ...defaultBotMember(this.#chatType(chatId)),
+      ...this.#overrides.get(String(chatId))?.botMember,
+      user: this.#botUser(),
+    };
+  }
+
+  /** Whether the bot may edit a post by someone else in the chat, as in Telegram. */
+  #canEditOthers(chatId: ChatId): boolean {
+    if (this.#chatType(chatId) !== "channel") return false;
+    const member = this.#botMember(chatId);
+    return member.status === "creator" ||
+      (member.status === "administrator" && member.can_edit_messages === true);
   }
 
   #sendMessage(params: Params): Reply {
@@ -665,23 +872,13 @@ class Fake implements FakeTelegram {
     if (chatId === undefined) {
       return error(400, "Bad Request: chat_id is empty");
     }
-    const text = typeof params.text === "number"
-      ? String(params.text)
-      : params.text;
-    if (typeof text !== "string" || text.trim() === "") {
+    const text = textOf(params.text);
+    const options = optionsOf(params);
+    if (text === undefined || text.trim() === "") {
       return error(400, "Bad Request: message text is empty");
     }
-    if (text.length > 4096) {
-      return error(400, "Bad Request: message is too long");
-    }
-    const options = optionsOf(params);
-    const mode = options.parse_mode;
-    if (
-      mode !== undefined &&
-      !["html", "markdown", "markdownv2"].includes(String(mode).toLowerCase())
-    ) {
-      return error(400, `Bad Request: unsupported parse_mode`);
-    }
+    const invalid = textError(text, options.parse_mode);
+    if (invalid !== undefined) return invalid;
     const chat = this.#chat(chatId);
     const replyParams = options.reply_parameters as {
       message_id?: unknown;
@@ -691,7 +888,7 @@ class Fake implements FakeTelegram {
       intOf(options.reply_to_message_id);
     const lenient = options.allow_sending_without_reply === true ||
       boolOf(replyParams?.allow_sending_without_reply) === true;
-    if (replyTo !== undefined && !chat.known.has(replyTo) && !lenient) {
+    if (replyTo !== undefined && !chat.posts.has(replyTo) && !lenient) {
       return error(400, "Bad Request: message to be replied not found");
     }
     const limits = this.#limits ?? {};
@@ -707,24 +904,84 @@ class Fake implements FakeTelegram {
       });
     }
     const messageId = chat.nextId++;
-    chat.known.add(messageId);
+    const date = Math.floor(now / 1000);
+    chat.posts.set(messageId, { author: "bot", text, date });
     chat.sentAt.push(now);
     this.#globalSentAt.push(now);
     this.#messages.push({ chatId, messageId, text, options, receivedAt: now });
     return ok({
       message_id: messageId,
-      date: Math.floor(now / 1000),
-      chat: chatObject(chatId),
-      from: {
-        id: this.botInfo.id,
-        is_bot: true,
-        first_name: this.botInfo.first_name,
-        username: this.botInfo.username,
-      },
+      date,
+      chat: this.#chatObject(chatId),
+      from: this.#botUser(),
       text,
-      ...(replyTo !== undefined && chat.known.has(replyTo)
+      ...(replyTo !== undefined && chat.posts.has(replyTo)
         ? { reply_to_message: { message_id: replyTo } }
         : {}),
+    });
+  }
+
+  #editMessageText(params: Params): Reply {
+    const now = this.#now();
+    const chatId = chatIdOf(params.chat_id);
+    if (chatId === undefined) {
+      return error(400, "Bad Request: chat_id is empty");
+    }
+    const messageId = intOf(params.message_id);
+    if (messageId === undefined || messageId < 1) {
+      return error(400, "Bad Request: message identifier is not specified");
+    }
+    const text = textOf(params.text);
+    if (text === undefined || text.trim() === "") {
+      return error(400, "Bad Request: message text is empty");
+    }
+    const invalid = textError(text, params.parse_mode);
+    if (invalid !== undefined) return invalid;
+    const post = this.#chats.get(String(chatId))?.posts.get(messageId);
+    if (post === undefined) {
+      return error(400, "Bad Request: message to edit not found");
+    }
+    if (
+      post.author === "user" ||
+      (post.author === "other" && !this.#canEditOthers(chatId))
+    ) {
+      return error(400, CANT_EDIT);
+    }
+    if (post.text === text) return error(400, NOT_MODIFIED);
+    this.#edits.push({
+      chatId,
+      messageId,
+      oldText: post.text,
+      newText: text,
+      receivedAt: now,
+    });
+    post.text = text;
+    const chat = this.#chatObject(chatId);
+    return ok({
+      message_id: messageId,
+      date: post.date,
+      chat,
+      ...(post.author === "bot"
+        ? { from: this.#botUser() }
+        : { sender_chat: chat }),
+      text,
+      edit_date: Math.floor(now / 1000),
+    });
+  }
+
+  #getChatMember(params: Params): Reply {
+    const chatId = chatIdOf(params.chat_id);
+    if (chatId === undefined) {
+      return error(400, "Bad Request: chat_id is empty");
+    }
+    const userId = intOf(params.user_id);
+    if (userId === undefined || userId < 1) {
+      return error(400, "Bad Request: invalid user_id specified");
+    }
+    if (userId === this.botInfo.id) return ok(this.#botMember(chatId));
+    return ok({
+      status: "member",
+      user: { id: userId, is_bot: false, first_name: "Tester" },
     });
   }
 

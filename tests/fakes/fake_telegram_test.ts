@@ -329,3 +329,349 @@ Deno.test("fake telegram stores commands set by grammY and refuses invalid ones"
     assert.deepEqual(await bot.api.getMyCommands(), fake.commands);
   });
 });
+
+const NOT_MODIFIED =
+  "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
+const CANT_EDIT = "Bad Request: message can't be edited";
+
+Deno.test("fake telegram edits the bot's own message, recording the edit and keeping messages as sent", async () => {
+  let now = 1_700_000_000_000;
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const sent = await bot.api.sendMessage(100, "draft", {
+      parse_mode: "HTML",
+    });
+    now += 5_000;
+    const edited = await bot.api.editMessageText(100, sent.message_id, "v2", {
+      parse_mode: "HTML",
+      link_preview_options: { is_disabled: true },
+    });
+    assert(edited !== true && "text" in edited, "an edit answers a Message");
+    assert.equal(edited.message_id, sent.message_id);
+    assert.equal(edited.text, "v2");
+    assert.equal(edited.date, sent.date);
+    assert.equal(edited.edit_date, 1_700_000_005);
+    assert.deepEqual(edited.chat, sent.chat);
+    assert.deepEqual(edited.from, sent.from);
+    now += 1_000;
+    await bot.api.editMessageText(100, sent.message_id, "v3");
+    assert.deepEqual(fake.edits, [
+      {
+        chatId: 100,
+        messageId: 1,
+        oldText: "draft",
+        newText: "v2",
+        receivedAt: 1_700_000_005_000,
+      },
+      {
+        chatId: 100,
+        messageId: 1,
+        oldText: "v2",
+        newText: "v3",
+        receivedAt: 1_700_000_006_000,
+      },
+    ]);
+    assert.deepEqual(fake.messages.map((m) => [m.messageId, m.text]), [
+      [1, "draft"],
+    ]);
+  }, { now: () => now });
+});
+
+Deno.test("fake telegram refuses an edit to the message's current text as not modified", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const sent = await bot.api.sendMessage(100, "same");
+    await assert.rejects(
+      () => bot.api.editMessageText(100, sent.message_id, "same"),
+      isGrammyError(400, NOT_MODIFIED),
+    );
+    await bot.api.editMessageText(100, sent.message_id, "changed");
+    await assert.rejects(
+      () => bot.api.editMessageText(100, sent.message_id, "changed"),
+      isGrammyError(400, NOT_MODIFIED),
+    );
+    await bot.api.editMessageText(100, sent.message_id, "same");
+    assert.deepEqual(fake.edits.map((e) => [e.oldText, e.newText]), [
+      ["same", "changed"],
+      ["changed", "same"],
+    ]);
+  });
+});
+
+Deno.test("fake telegram refuses to edit a message that never existed in that chat", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    await bot.api.sendMessage(200, "other chat 1");
+    const elsewhere = await bot.api.sendMessage(200, "other chat 2");
+    await bot.api.sendMessage(100, "first");
+    const notFound = isGrammyError(
+      400,
+      "Bad Request: message to edit not found",
+    );
+    await assert.rejects(() => bot.api.editMessageText(100, 99, "x"), notFound);
+    await assert.rejects(
+      () => bot.api.editMessageText(100, elsewhere.message_id, "x"),
+      notFound,
+    );
+    await assert.rejects(() => bot.api.editMessageText(300, 1, "x"), notFound);
+    await assert.rejects(
+      () => bot.api.editMessageText(100, 1, " "),
+      isGrammyError(400, "Bad Request: message text is empty"),
+    );
+    assert.deepEqual(
+      (await call(fake, "editMessageText", { message_id: 1, text: "x" })).body,
+      {
+        ok: false,
+        error_code: 400,
+        description: "Bad Request: chat_id is empty",
+      },
+    );
+    assert.equal(fake.edits.length, 0);
+  });
+});
+
+Deno.test("fake telegram refuses to edit a user's message as can't be edited", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const update = fake.pushUpdate(100, "hello from a user");
+    await assert.rejects(
+      () => bot.api.editMessageText(100, update.message.message_id, "hijack"),
+      isGrammyError(400, CANT_EDIT),
+    );
+    assert.equal(fake.edits.length, 0);
+  });
+});
+
+Deno.test("fake telegram lets the bot edit another's channel post only as creator or admin with can_edit_messages", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const channel = "@velas_signals";
+    const post = fake.pushChannelPost(channel, "pinned summary");
+    const own = await bot.api.sendMessage(channel, "bot post");
+    assert.deepEqual([post, own.message_id], [1, 2]);
+    assert.deepEqual(fake.messages.map((m) => m.text), ["bot post"]);
+    await assert.rejects(
+      () => bot.api.editMessageText(channel, post, "by default admin"),
+      isGrammyError(400, CANT_EDIT),
+    );
+    await bot.api.editMessageText(channel, own.message_id, "own post edited");
+
+    fake.setChat(channel, { botMember: { can_edit_messages: true } });
+    const edited = await bot.api.editMessageText(channel, post, "as editor");
+    assert(edited !== true && "text" in edited);
+    assert.equal(edited.text, "as editor");
+    assert.equal(edited.from, undefined);
+    assert.deepEqual(edited.sender_chat, edited.chat);
+
+    fake.setChat(channel, {
+      botMember: { status: "creator", can_edit_messages: false },
+    });
+    await bot.api.editMessageText(channel, post, "as creator");
+    fake.setChat(channel, {
+      botMember: { status: "member", can_edit_messages: true },
+    });
+    await assert.rejects(
+      () => bot.api.editMessageText(channel, post, "as member"),
+      isGrammyError(400, CANT_EDIT),
+    );
+
+    const group = -300;
+    const groupPost = fake.pushChannelPost(group, "admin note");
+    fake.setChat(group, { botMember: { status: "creator" } });
+    await assert.rejects(
+      () => bot.api.editMessageText(group, groupPost, "not a channel"),
+      isGrammyError(400, CANT_EDIT),
+    );
+    fake.setChat(group, { type: "channel" });
+    await bot.api.editMessageText(group, groupPost, "now a channel");
+
+    assert.deepEqual(
+      fake.edits.map((e) => [e.chatId, e.messageId, e.newText]),
+      [
+        [channel, 2, "own post edited"],
+        [channel, 1, "as editor"],
+        [channel, 1, "as creator"],
+        [group, 1, "now a channel"],
+      ],
+    );
+    assert.deepEqual(fake.messages.map((m) => m.text), ["bot post"]);
+  });
+});
+
+Deno.test("fake telegram getChatMember answers the bot's default record by chat type and others as members", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const botUser = {
+      id: 123456,
+      is_bot: true,
+      first_name: "VELAS Test",
+      username: "velas_test_bot",
+    };
+    assert.deepEqual(await bot.api.getChatMember("@velas_signals", 123456), {
+      status: "administrator",
+      user: botUser,
+      can_be_edited: false,
+      is_anonymous: false,
+      can_manage_chat: true,
+      can_delete_messages: false,
+      can_manage_video_chats: false,
+      can_restrict_members: false,
+      can_promote_members: false,
+      can_change_info: false,
+      can_invite_users: false,
+      can_post_stories: false,
+      can_edit_stories: false,
+      can_delete_stories: false,
+      can_post_messages: true,
+      can_edit_messages: false,
+    });
+    assert.deepEqual(await bot.api.getChatMember(100, 123456), {
+      status: "member",
+      user: botUser,
+    });
+    assert.deepEqual(await bot.api.getChatMember(-1_000_000_000_001, 7), {
+      status: "member",
+      user: { id: 7, is_bot: false, first_name: "Tester" },
+    });
+    assert.deepEqual(
+      (await call(fake, "getChatMember", { chat_id: 100, user_id: "x" })).body,
+      {
+        ok: false,
+        error_code: 400,
+        description: "Bad Request: invalid user_id specified",
+      },
+    );
+    assert.equal(
+      (await call(fake, "getChatMember", { user_id: 7 })).body.description,
+      "Bad Request: chat_id is empty",
+    );
+  });
+});
+
+Deno.test("fake telegram getChatMember merges a setChat bot member over the default, keeping the bot user", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    fake.setChat("@velas_signals", {
+      botMember: { can_edit_messages: true, user: { id: 1 } },
+    });
+    const member = await bot.api.getChatMember("@velas_signals", 123456);
+    assert(member.status === "administrator");
+    assert.equal(member.can_edit_messages, true);
+    assert.equal(member.can_post_messages, true);
+    assert.equal(member.user.username, "velas_test_bot");
+
+    fake.setChat(-300, { type: "channel" });
+    const promoted = await bot.api.getChatMember(-300, 123456);
+    assert(promoted.status === "administrator");
+    assert.equal(promoted.can_edit_messages, false);
+  });
+});
+
+Deno.test("fake telegram setChat type shows in getChat and in the chat of messages", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    assert.deepEqual(await bot.api.getChat(-300), {
+      id: -300,
+      type: "group",
+      title: "Chat -300",
+    });
+    fake.setChat(-300, { type: "supergroup" });
+    fake.setChat(42, { type: "channel" });
+    assert.deepEqual(await bot.api.getChat(-300), {
+      id: -300,
+      type: "supergroup",
+      title: "Chat -300",
+    });
+    assert.deepEqual(await bot.api.getChat(42), {
+      id: 42,
+      type: "channel",
+      title: "Chat 42",
+    });
+    assert.equal((await bot.api.sendMessage(42, "x")).chat.type, "channel");
+    assert.equal(
+      (fake.pushUpdate(-300, "hi").message.chat as { type: string }).type,
+      "supergroup",
+    );
+    assert.throws(
+      () =>
+        fake.setChat(1, {
+          type: "forum" as unknown as "group",
+        }),
+      RangeError,
+    );
+  });
+});
+
+Deno.test("fake telegram fault with skip lets the first matching requests pass, then hits", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const sent = await bot.api.sendMessage(100, "v1");
+    fake.fail("editMessageText", { status: 429, retryAfter: 2 }, {
+      skip: 2,
+      times: 1,
+    });
+    await bot.api.editMessageText(100, sent.message_id, "v2");
+    await bot.api.editMessageText(100, sent.message_id, "v3");
+    await assert.rejects(
+      () => bot.api.editMessageText(100, sent.message_id, "v4"),
+      isGrammyError(429, "Too Many Requests: retry after 2"),
+    );
+    await bot.api.editMessageText(100, sent.message_id, "v4");
+    assert.deepEqual(
+      fake.requests.filter((r) => r.method === "editMessageText").map((r) =>
+        r.outcome
+      ),
+      [200, 200, 429, 200],
+    );
+    assert.deepEqual(fake.edits.map((e) => e.newText), ["v2", "v3", "v4"]);
+
+    fake.fail("sendMessage", { status: 502 });
+    fake.fail("sendMessage", { status: 403 }, { skip: 1 });
+    await assert.rejects(
+      () => bot.api.sendMessage(100, "a"),
+      isGrammyError(502, "Bad Gateway"),
+    );
+    await assert.rejects(
+      () => bot.api.sendMessage(100, "b"),
+      isGrammyError(403, "Forbidden: bot was blocked by the user"),
+    );
+    await bot.api.sendMessage(100, "c");
+
+    for (const skip of [-1, 1.5, Infinity]) {
+      assert.throws(
+        () => fake.fail("sendMessage", { status: 500 }, { skip }),
+        (error: unknown) => {
+          assert(error instanceof RangeError);
+          assert.equal(
+            error.message,
+            `Cannot configure the fake Telegram as 'skip' must be a non-negative integer: current value is ${skip}`,
+          );
+          return true;
+        },
+      );
+    }
+  });
+});
+
+Deno.test("fake telegram reset forgets edits, chat overrides and pushed posts", async () => {
+  await withFake(async (fake) => {
+    const bot = botFor(fake);
+    const channel = "@velas_signals";
+    fake.setChat(channel, { botMember: { can_edit_messages: true } });
+    fake.setChat(-300, { type: "channel" });
+    const post = fake.pushChannelPost(channel, "old");
+    await bot.api.editMessageText(channel, post, "new");
+    assert.equal(fake.edits.length, 1);
+    fake.reset();
+    assert.deepEqual(fake.edits, []);
+    assert.equal((await bot.api.getChat(-300)).type, "group");
+    const member = await bot.api.getChatMember(channel, 123456);
+    assert(member.status === "administrator");
+    assert.equal(member.can_edit_messages, false);
+    await assert.rejects(
+      () => bot.api.editMessageText(channel, post, "again"),
+      isGrammyError(400, "Bad Request: message to edit not found"),
+    );
+    assert.equal(fake.pushChannelPost(channel, "fresh"), 1);
+  });
+});
