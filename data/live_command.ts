@@ -114,6 +114,44 @@ function replaySeries(
  * @returns The exit code.
  * @throws {TypeError|RangeError|ConfigError|DatabaseLockedError} For bad input (exit 2 in main).
  */
+/**
+ * Asks Telegram once, in the background, whether lost answers can be checked in the signal chat
+ * (not in a channel where the bot may edit others' posts), and says so in the log and the
+ * events (the status page) when they cannot, so the user can fix the bot's rights before a crash.
+ */
+function warnIfUncheckable(
+  telegram: { uncheckableReason(): Promise<string | undefined> },
+  store: StateStore,
+  clock: Clock,
+  log: (line: LogLine) => void,
+): void {
+  telegram.uncheckableReason().then((reason) => {
+    if (reason === undefined) return;
+    log({
+      level: "warn",
+      msg: "telegram lost answers cannot be checked",
+      reason,
+    });
+    try {
+      store.addEvent({
+        time: clock.now(),
+        level: "warn",
+        kind: "telegram.uncheckable",
+        message:
+          `A message whose answer from Telegram is lost (crash, timeout) will be sent again and may show twice: ${reason}`,
+      });
+    } catch {
+      // The daemon stopped meanwhile: the log line says it.
+    }
+  }, (error: unknown) => {
+    log({
+      level: "warn",
+      msg: "telegram chat rights could not be read",
+      error: error instanceof Error ? error.message : String(error),
+    });
+  });
+}
+
 export async function runLiveCommand(
   args: readonly string[],
   io: LiveCommandIo,
@@ -410,6 +448,7 @@ export async function runLiveCommand(
       await page?.stop();
       throw error;
     }
+    if (telegram !== undefined) warnIfUncheckable(telegram, store, clock, log);
     const commands = telegram === undefined || tg === undefined
       ? undefined
       : tg.startTelegramCommands({
@@ -427,7 +466,10 @@ export async function runLiveCommand(
         now: () => clock.now(),
         initialEquity: runConfig.portfolio.initial_balance,
         log: (line) => log(line as LogLine),
-        transformers: [tg.pacingTransformer(telegram.pacer)],
+        transformers: [
+          tg.pacingTransformer(telegram.pacer),
+          telegram.sentIdTransformer,
+        ],
       });
     if (exchange !== undefined) {
       const abort = new AbortController();

@@ -29,6 +29,7 @@ import type { Position } from "../core/position_update.ts";
 import type { PositionRow } from "../core/state_types.ts";
 import { splitMessage } from "../core/telegram_format.ts";
 import type { StateStore } from "./state_store.ts";
+import { freshConnections } from "./telegram_connections.ts";
 
 export type { SeriesHealth };
 
@@ -78,7 +79,10 @@ export interface TelegramCommandsOptions {
   readonly dropPendingUpdates?: boolean;
   /** Register the command list with `setMyCommands` at start (default true). */
   readonly setCommands?: boolean;
-  /** API transformers for the replies (e.g. the sender's per-chat pacing). */
+  /**
+   * API transformers for the replies: the sender's per-chat pacing, and its
+   * `sentIdTransformer` so replies in the signal chat are known to its checks.
+   */
   readonly transformers?: readonly Transformer[];
   /** How long `stop` waits for Telegram to confirm the handled updates, ms (default 5000). */
   readonly stopTimeoutMs?: number;
@@ -238,9 +242,10 @@ export function startTelegramCommands(
   const { token, log } = options;
   const bot = new Bot(token, {
     ...(options.botInfo === undefined ? {} : { botInfo: options.botInfo }),
-    ...(options.apiRoot === undefined
-      ? {}
-      : { client: { apiRoot: options.apiRoot } }),
+    client: {
+      ...(options.apiRoot === undefined ? {} : { apiRoot: options.apiRoot }),
+      baseFetchConfig: freshConnections(options.apiRoot),
+    },
   });
   for (const t of options.transformers ?? []) bot.api.config.use(t);
   const allowed = new Set(

@@ -25,15 +25,15 @@
  *
  * @module
  */
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { redactToken } from "./redact.ts";
+import { freshConnections } from "./telegram_connections.ts";
 import {
   Bot,
   type BotConfig,
   type Context,
   GrammyError,
   HttpError,
+  type Transformer,
 } from "grammy";
 import type { Clock } from "../core/clock.ts";
 import {
@@ -200,6 +200,12 @@ export class TelegramNotifier implements Notifier {
   readonly bot: Bot;
   /** The pacer of every outgoing call. */
   readonly pacer: ChatPacer;
+  /**
+   * Remembers the id of every message the bot posts in the chat. Installed on {@link bot}; any
+   * other bot posting with the same token in that chat (the command bot's replies) must install
+   * it too, so a check of a lost answer never takes one of those messages for its own.
+   */
+  readonly sentIdTransformer: Transformer;
   readonly #token: string;
   readonly #chatId: number | string;
   readonly #dispatch: DispatchOptions;
@@ -253,18 +259,10 @@ export class TelegramNotifier implements Notifier {
       client: {
         ...(options.apiRoot === undefined ? {} : { apiRoot: options.apiRoot }),
         timeoutSeconds: timeoutMs / 1000,
-        // A connection per request: over a kept-alive connection that drops after Telegram took
-        // a message, the HTTP client silently sends it again (measured under Deno: a duplicate
-        // with no error); without reuse, the drop is an error the actor checks.
-        baseFetchConfig: {
-          agent: (options.apiRoot ?? "https:").startsWith("http:")
-            ? new HttpAgent({ keepAlive: false })
-            : new HttpsAgent({ keepAlive: false }),
-        },
+        baseFetchConfig: freshConnections(options.apiRoot),
       },
     });
-    this.bot.api.config.use(pacingTransformer(this.pacer));
-    this.bot.api.config.use(async (prev, method, payload, signal) => {
+    this.sentIdTransformer = async (prev, method, payload, signal) => {
       const answer = await prev(method, payload, signal);
       const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
       const result = answer.ok ? answer.result as unknown : undefined;
@@ -274,7 +272,9 @@ export class TelegramNotifier implements Notifier {
         typeof result.message_id === "number" && method !== "editMessageText"
       ) this.#remember(result.message_id);
       return answer;
-    });
+    };
+    this.bot.api.config.use(pacingTransformer(this.pacer));
+    this.bot.api.config.use(this.sentIdTransformer);
     this.bot.catch((error) => {
       this.#emit({
         level: "error",
@@ -411,6 +411,22 @@ export class TelegramNotifier implements Notifier {
       return { type: "absent" };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      throw toNotifierError(error, this.#token);
+    }
+  }
+
+  /**
+   * Why an attempt whose answer was lost cannot be checked in this chat: a channel where the bot
+   * may edit other people's posts (checked at start by the live daemon, to warn early).
+   *
+   * @param signal Optional abort signal.
+   * @returns The reason, or undefined when checks are safe.
+   * @throws {NotifierError} When Telegram cannot be asked (see {@link toNotifierError}).
+   */
+  async uncheckableReason(signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      return await this.#editsOthers(signal as unknown as GrammySignal);
+    } catch (error) {
       throw toNotifierError(error, this.#token);
     }
   }

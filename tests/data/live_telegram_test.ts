@@ -136,3 +136,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "live warns at start when the signal chat is a channel where the bot may edit others' posts",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = mkdtempSync(join(tmpdir(), "velas-telegram-"));
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    telegram.setChat(CHAT, {
+      type: "channel",
+      botMember: { can_edit_messages: true },
+    });
+    try {
+      const { code, out, err, db } = await liveReplay(
+        dir,
+        `pairs: [BTCUSDT]\ntimeframes: [2h]\ntelegram:\n  chat_id: "${CHAT}"\n  messages_per_minute: 1000000\n  signals_per_minute: 1000000\n`,
+        telegram.apiRoot,
+      );
+      assert.equal(code, 0, err);
+      assert.match(out, /telegram lost answers cannot be checked/);
+      assert.match(out, /give the bot only \\"Post messages\\"/);
+      const store = StateStore.open(db);
+      try {
+        const events = store.events(100).filter((e) =>
+          e.kind === "telegram.uncheckable"
+        );
+        assert.equal(events.length, 1);
+        assert.match(events[0]!.message, /may show twice/);
+      } finally {
+        store.close();
+      }
+    } finally {
+      await telegram.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});

@@ -2,11 +2,13 @@
  * The Telegram notifier's check of an attempt whose answer was lost (`probe`), against the fake
  * Bot API: it finds the message by a no-op edit to the same text, skips the bot's other known
  * messages, never changes a message, and refuses to check in a channel where the bot may edit
- * other people's posts.
+ * other people's posts; the command bot's replies are known to it; a dropped connection is an
+ * error, never a silent second send.
  *
  * @module
  */
 import { strict as assert } from "node:assert";
+import { Bot } from "grammy";
 import type { InFlight, OutboxRow } from "../../core/state_types.ts";
 import { StateStore } from "../../data/state_store.ts";
 import { textOf } from "../../data/telegram_dispatch.ts";
@@ -15,6 +17,8 @@ import {
   type TelegramNotifierOptions,
 } from "../../data/telegram_notifier.ts";
 import { settingsSentIds } from "../../data/telegram_sent_ids.ts";
+import { startTelegramCommands } from "../../data/telegram_commands.ts";
+import { freshConnections } from "../../data/telegram_connections.ts";
 import { FakeClock } from "../fakes/fake_clock.ts";
 import {
   type FakeTelegram,
@@ -196,5 +200,69 @@ Deno.test("the bot's message ids survive a restart through the settings table", 
     } finally {
       store.close();
     }
+  });
+});
+
+Deno.test("the command bot's replies in the signal chat are known to the check, which skips them", async () => {
+  await withFake(async (fake) => {
+    const store = StateStore.open(":memory:");
+    const notifier = notifierFor(fake);
+    const commands = startTelegramCommands({
+      token: fake.token,
+      apiRoot: fake.apiRoot,
+      botInfo: fake.botInfo,
+      chatId: String(CHAT),
+      allowedChatIds: [],
+      store,
+      series: () => [],
+      now: () => T0,
+      initialEquity: 10_000,
+      log: () => {},
+      setCommands: false,
+      pollTimeoutSeconds: 1,
+      transformers: [notifier.sentIdTransformer],
+    });
+    try {
+      assert.equal(await commands.ready, true);
+      await botSays(notifier, "an earlier row"); // 1
+      const inFlight = notifier.inFlightRecord(ROW, T0);
+      fake.pushUpdate(CHAT, "/help"); // 2
+      for (let i = 0; i < 400 && fake.messages.length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal(fake.messages.at(-1)?.messageId, 3, "the reply is 3");
+      assert.equal(notifier.inFlightRecord(ROW, T0).after, 3);
+      fake.fail("sendMessage", { kind: "drop", deliver: true });
+      await assert.rejects(() => notifier.send(ROW)); // 4
+      assert.deepEqual(await notifier.probe(ROW, inFlight), {
+        type: "delivered",
+        messageId: 4,
+      });
+      assert.deepEqual(fake.edits, [], "the reply was not touched");
+    } finally {
+      await commands.stop();
+      store.close();
+    }
+  });
+});
+
+Deno.test("a bot with a connection per request reports a dropped answer instead of sending the message again", async () => {
+  await withFake(async (fake) => {
+    const bot = new Bot(fake.token, {
+      botInfo: fake.botInfo,
+      client: {
+        apiRoot: fake.apiRoot,
+        baseFetchConfig: freshConnections(fake.apiRoot),
+      },
+    });
+    await bot.api.sendMessage(CHAT, "warm-up");
+    fake.fail("sendMessage", { kind: "drop", deliver: true });
+    await assert.rejects(() => bot.api.sendMessage(CHAT, "once"));
+    await bot.api.sendMessage(CHAT, "after");
+    assert.deepEqual(fake.messages.map((m) => m.text), [
+      "warm-up",
+      "once",
+      "after",
+    ]);
   });
 });
