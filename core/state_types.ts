@@ -79,6 +79,8 @@ export interface InFlight {
    * if it arrived, has a higher id.
    */
   readonly after?: number;
+  /** The exact text sent, for notifiers that check by content (Telegram). */
+  readonly text?: string;
 }
 
 /** A row of the outbox as stored. */

@@ -246,7 +246,8 @@ function inFlightOf(row: Row): InFlight | null {
   if (
     typeof v !== "object" || v === null || typeof v.since !== "number" ||
     (v.chat !== undefined && typeof v.chat !== "string") ||
-    (v.after !== undefined && typeof v.after !== "number")
+    (v.after !== undefined && typeof v.after !== "number") ||
+    (v.text !== undefined && typeof v.text !== "string")
   ) {
     throw wrong("in_flight", raw, "an object with a numeric 'since'");
   }
@@ -254,6 +255,7 @@ function inFlightOf(row: Row): InFlight | null {
     since: v.since,
     ...(v.chat === undefined ? {} : { chat: v.chat }),
     ...(v.after === undefined ? {} : { after: v.after }),
+    ...(v.text === undefined ? {} : { text: v.text }),
   };
 }
 

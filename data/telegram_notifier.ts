@@ -216,6 +216,10 @@ export class TelegramNotifier implements Notifier {
   readonly #probeWindow: number;
   /** The bot's recent message ids in the chat, ascending (loaded on first use). */
   #recent: number[] | undefined;
+  /** The message formatted by {@link inFlightRecord} for the `send` that follows it. */
+  #prepared:
+    | { readonly id: number; readonly message: ReturnType<typeof textOf> }
+    | undefined;
 
   /**
    * @param options Token, chat, API root, clock, texts, switches, limits and lookups.
@@ -297,7 +301,11 @@ export class TelegramNotifier implements Notifier {
     row: OutboxRow,
     options: NotifierSendOptions = {},
   ): Promise<{ readonly messageId: number | null }> {
-    const message = this.#format(row);
+    const prepared = this.#prepared;
+    this.#prepared = undefined;
+    const message = prepared?.id === row.id
+      ? prepared.message
+      : this.#format(row);
     if (message === undefined) return { messageId: null };
     const replyTo = row.kind === "signal" ? undefined : this.#replyTo?.(row);
     const other = {
@@ -327,19 +335,30 @@ export class TelegramNotifier implements Notifier {
   }
 
   /**
-   * Describes the attempt about to send `row`: this chat and the highest message id of the bot
-   * known in it (omitted when none is known yet).
+   * Describes the attempt about to send `row`: this chat, the highest message id of the bot
+   * known in it (omitted when none is known yet) and the exact text; the `send` that follows
+   * sends that text.
    *
-   * @param _row The row (all rows go to the one chat).
+   * @param row The row about to be sent.
    * @param now The time, epoch ms.
    * @returns The record the actor stores on the row while the request is out.
    */
-  inFlightRecord(_row: OutboxRow, now: number): InFlight {
+  inFlightRecord(row: OutboxRow, now: number): InFlight {
     const last = this.#recentIds().at(-1);
+    let text: string | undefined;
+    try {
+      const message = this.#format(row);
+      text = message?.text;
+      this.#prepared = { id: row.id, message };
+    } catch {
+      // `send` formats again and reports the error.
+      this.#prepared = undefined;
+    }
     return {
       since: now,
       chat: this.#chatKey,
       ...(last === undefined ? {} : { after: last }),
+      ...(text === undefined ? {} : { text }),
     };
   }
 
@@ -363,8 +382,9 @@ export class TelegramNotifier implements Notifier {
     options: NotifierSendOptions = {},
   ): Promise<ProbeResult> {
     if (inFlight.chat !== this.#chatKey) return { type: "absent" };
-    const message = this.#format(row);
-    if (message === undefined) return { type: "absent" };
+    // The text as sent: the config (language, switches) or the tick sizes known may differ now.
+    const text = inFlight.text ?? this.#format(row)?.text;
+    if (text === undefined) return { type: "absent" };
     if (inFlight.after === undefined) {
       return {
         type: "unknown",
@@ -385,7 +405,7 @@ export class TelegramNotifier implements Notifier {
           await this.bot.api.editMessageText(
             this.#chatId,
             id,
-            message.text,
+            text,
             undefined,
             grammySignal,
           );

@@ -281,12 +281,9 @@ Deno.test(
       const [row] = store.unsentOutbox(10);
       assert.equal(row?.key, "a");
       assert.equal(row?.inFlight, null);
-      store.markInFlight(row!.id, { since: 5, chat: "-100", after: 41 });
-      assert.deepEqual(store.unsentOutbox(10)[0]?.inFlight, {
-        since: 5,
-        chat: "-100",
-        after: 41,
-      });
+      const attempt = { since: 5, chat: "-100", after: 41, text: "⚡ hi" };
+      store.markInFlight(row!.id, attempt);
+      assert.deepEqual(store.unsentOutbox(10)[0]?.inFlight, attempt);
       store.markInFlight(row!.id, null);
       assert.equal(store.unsentOutbox(10)[0]?.inFlight, null);
       store.markInFlight(row!.id, { since: 6 });

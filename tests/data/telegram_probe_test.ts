@@ -82,7 +82,12 @@ Deno.test("the check finds a message that arrived after a lost answer, skipping 
     const notifier = notifierFor(fake);
     await botSays(notifier, "an earlier row");
     const inFlight: InFlight = notifier.inFlightRecord(ROW, T0);
-    assert.deepEqual(inFlight, { since: T0, chat: String(CHAT), after: 1 });
+    assert.deepEqual(inFlight, {
+      since: T0,
+      chat: String(CHAT),
+      after: 1,
+      text: TEXT,
+    });
     fake.pushUpdate(CHAT, "/status"); // 2: someone else's message
     await botSays(notifier, "a command reply"); // 3: the bot's, known
     fake.fail("sendMessage", { kind: "drop", deliver: true });
@@ -98,6 +103,24 @@ Deno.test("the check finds a message that arrived after a lost answer, skipping 
       "ids 2 and 4 checked; 3 is known to be another message",
     );
     assert.equal(fake.messages.filter((m) => m.text === TEXT).length, 1);
+  });
+});
+
+Deno.test("the check looks for the text as it was sent, also after the config changed the text", async () => {
+  await withFake(async (fake) => {
+    const english = notifierFor(fake);
+    await botSays(english, "an earlier row");
+    const inFlight = english.inFlightRecord(ROW, T0);
+    fake.fail("sendMessage", { kind: "drop", deliver: true });
+    await assert.rejects(() => english.send(ROW));
+    const changed = { exchangeLine: "Binance Futures, Bybit" };
+    const restarted = notifierFor(fake, changed);
+    assert.notEqual(textOf(ROW, { ...DISPATCH, ...changed })!.text, TEXT);
+    assert.deepEqual(await restarted.probe(ROW, inFlight), {
+      type: "delivered",
+      messageId: 2,
+    });
+    assert.deepEqual(fake.edits, []);
   });
 });
 
