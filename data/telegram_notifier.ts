@@ -373,8 +373,8 @@ export class TelegramNotifier implements Notifier {
    * @returns Delivered with its id; absent (also for a row switched off, or an attempt that went
    * to another chat under an earlier config); unknown when no message id was known then or the
    * bot may edit others' posts in this channel.
-   * @throws {NotifierError} As {@link toNotifierError} for Telegram errors other than the edit
-   * answers that say "not this id".
+   * @throws {NotifierError} As {@link toNotifierError} for Telegram errors other than 400 (a 400
+   * the check does not know makes the result unknown, so the row is sent, not given up).
    */
   async probe(
     row: OutboxRow,
@@ -416,6 +416,13 @@ export class TelegramNotifier implements Notifier {
               return { type: "delivered", messageId: id };
             }
             if (NOT_IT.test(error.description)) continue;
+            // An answer this check does not know: never give the row up on it.
+            return {
+              type: "unknown",
+              reason: `Telegram answered the check with '${
+                redactToken(error.description, this.#token).slice(0, 200)
+              }'`,
+            };
           }
           throw error;
         }

@@ -289,3 +289,20 @@ Deno.test("a bot with a connection per request reports a dropped answer instead 
     ]);
   });
 });
+
+Deno.test("an answer the check does not know makes it unknown (the row is sent again, never given up)", async () => {
+  await withFake(async (fake) => {
+    const notifier = notifierFor(fake);
+    await botSays(notifier, "an earlier row");
+    const inFlight = notifier.inFlightRecord(ROW, T0);
+    fake.fail("editMessageText", {
+      status: 400,
+      description: "Bad Request: MESSAGE_EDIT_TIME_EXPIRED",
+    });
+    assert.deepEqual(await notifier.probe(ROW, inFlight), {
+      type: "unknown",
+      reason:
+        "Telegram answered the check with 'Bad Request: MESSAGE_EDIT_TIME_EXPIRED'",
+    });
+  });
+});
