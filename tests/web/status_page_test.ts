@@ -15,7 +15,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createStatusApp } from "../../web/status_app.ts";
 import { serveStatus } from "../../web/status_server.ts";
-import type { PositionView, SignalView } from "../../web/status_types.ts";
+import type {
+  PositionView,
+  SignalQuery,
+  SignalView,
+  StatusSource,
+} from "../../web/status_types.ts";
 import { type Browser, launchBrowser, type Page } from "../fakes/cdp.ts";
 import { CHROMIUM, NEEDS_CHROMIUM } from "../fakes/chromium.ts";
 import { FAKE_NOW, FakeStatusSource } from "../fakes/fake_status_source.ts";
@@ -124,13 +129,15 @@ async function withPage(
     token?: string;
     /** Page problems that are expected (e.g. the browser's log of a 401). */
     expected?: RegExp;
+    /** What the app serves instead of the fake itself (a wrapper of it). */
+    wrap?: (fake: FakeStatusSource) => StatusSource;
   } = {},
 ): Promise<void> {
   const fake = new FakeStatusSource();
   const logs: { level: string; msg: string }[] = [];
   const log = (line: { level: string; msg: string }) => logs.push(line);
   const app = createStatusApp({
-    source: fake,
+    source: options.wrap?.(fake) ?? fake,
     log,
     ...(options.token === undefined ? {} : { token: options.token }),
   });
@@ -171,6 +178,32 @@ async function withPage(
     await browser.close();
     await server.shutdown();
   }
+}
+
+/**
+ * The fake, with every `signals` call after the first (the page's reload when its event stream
+ * says hello) answered only when `gate` opens, with `extra` added: a fetch that is out while an
+ * event arrives.
+ */
+function holdingSignals(
+  fake: FakeStatusSource,
+  gate: Promise<void>,
+  extra: SignalView,
+  counts: { calls: number },
+): StatusSource {
+  return new Proxy(fake, {
+    get(target, prop) {
+      if (prop === "signals") {
+        return (query: SignalQuery) => {
+          const page = target.signals(query);
+          if (++counts.calls < 2) return page;
+          return gate.then(() => ({ ...page, rows: [extra, ...page.rows] }));
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as unknown as StatusSource;
 }
 
 /** A new signal for the fake to push. */
@@ -341,6 +374,45 @@ Deno.test(
         { what: "the health event to turn every cell fresh" },
       );
     });
+  },
+);
+
+Deno.test(
+  `status page keeps a pushed signal that a signals fetch begun before it does not have${NEEDS_CHROMIUM}`,
+  { ignore: CHROMIUM === undefined },
+  async () => {
+    const gate = Promise.withResolvers<void>();
+    const counts = { calls: 0 };
+    const signal = newSignal();
+    const older = {
+      ...newSignal(),
+      id: `ETHUSDT-30m-${FAKE_NOW}-S`,
+      symbol: "ETHUSDT",
+      side: "SHORT" as const,
+      time: signal.time - 1,
+    };
+    await withPage(async ({ fake, page }) => {
+      await eventually(() => counts.calls >= 2, "the reload to be held");
+      await eventually(() => fake.subscriberCount > 0, "the page to subscribe");
+      fake.push({ type: "signal", signal });
+      const top =
+        `document.querySelector('tr[data-signal-id]').dataset.signalId`;
+      await page.waitFor(`${top} === ${JSON.stringify(signal.id)}`, {
+        what: "the pushed signal at the top",
+      });
+      gate.resolve();
+      await page.waitFor(
+        `!!document.querySelector('tr[data-signal-id="${older.id}"]')`,
+        { what: "the held answer applied" },
+      );
+      assert.deepEqual(
+        await page.evaluate(
+          `[...document.querySelectorAll('tr[data-signal-id]')].slice(0, 2).map((tr) => tr.dataset.signalId)`,
+        ),
+        [signal.id, older.id],
+        "the pushed signal stays on top of the fetched ones",
+      );
+    }, { wrap: (fake) => holdingSignals(fake, gate.promise, older, counts) });
   },
 );
 

@@ -140,6 +140,16 @@ const loaders = {
 
 /** When an event last replaced shared data directly (newer than a fetch begun before it). */
 const pushedAt = { status: -Infinity, series: -Infinity, positions: -Infinity };
+/** Signals that came as events, with when: a fetch begun before one does not have it yet. */
+let pushedSignals = [];
+
+/** `list` with `extra` signals added: newest first, as /api/signals orders them, each once. */
+function withSignals(list, extra) {
+  const ids = new Set(extra.map((s) => s.id));
+  return [...extra, ...(list ?? []).filter((s) => !ids.has(s.id))]
+    .sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, RECENT_SIGNALS);
+}
 
 async function refresh(keys) {
   const started = performance.now();
@@ -149,6 +159,12 @@ async function refresh(keys) {
     const key = keys[i];
     if (r.status === "rejected") {
       failed = r.reason;
+      return;
+    }
+    if (key === "signals") {
+      const late = pushedSignals.filter((p) => p.at > started);
+      state.signals = withSignals(r.value, late.map((p) => p.signal));
+      emit("signals");
       return;
     }
     if (key === "positions" && pushedAt.positions > started) return;
@@ -215,13 +231,12 @@ function handle(ev) {
     case "signal": {
       const sig = ev.signal;
       state.liveIds.add(sig.id);
-      // Newest first, as /api/signals orders them (time, then id, descending).
-      state.signals = [
-        sig,
-        ...(state.signals ?? []).filter((x) => x.id !== sig.id),
-      ].sort((a, b) =>
-        b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
-      ).slice(0, RECENT_SIGNALS);
+      const now = performance.now();
+      pushedSignals = [
+        ...pushedSignals.filter((p) => p.at > now - 60_000),
+        { at: now, signal: sig },
+      ].slice(-RECENT_SIGNALS);
+      state.signals = withSignals(state.signals, [sig]);
       emit("signals");
       schedule("status");
       break;
