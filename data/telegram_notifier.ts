@@ -12,7 +12,9 @@
  * Exactly once across lost answers (kill -9 mid-request, a timeout after Telegram took the
  * message): Telegram has no idempotency key and a bot cannot read a chat, so the notifier
  * remembers the ids of the bot's recent messages in the chat (through `sentIds`, in SQLite) and
- * describes each attempt with the highest of them ({@link TelegramNotifier.inFlightRecord}). To check
+ * describes each attempt with the highest of them, or a higher id seen this run in the same
+ * numbering (incoming messages; for a private chat or basic group, the bot's other such chats,
+ * which Telegram numbers in one sequence) ({@link TelegramNotifier.inFlightRecord}). To check
  * an attempt whose answer was lost ({@link TelegramNotifier.probe}) it edits the next message ids
  * above that one, skipping the bot's known messages, to the very same text: Telegram answers
  * "message is not modified" only for the bot's own message with exactly that text (found: the
@@ -112,6 +114,14 @@ export interface SentIdStore {
   load(chat: string): readonly number[];
   /** Replaces the stored ids for `chat`. */
   save(chat: string, ids: readonly number[]): void;
+}
+
+/**
+ * True for chats numbered in the bot's one sequence (private chats and basic groups); false for
+ * supergroups and channels (ids `-100…` or `@username`), which number per chat.
+ */
+function sharesNumbering(chat: string): boolean {
+  return !chat.startsWith("-100") && !chat.startsWith("@");
 }
 
 /** How many of the bot's recent message ids per chat are kept. */
@@ -216,6 +226,11 @@ export class TelegramNotifier implements Notifier {
   readonly #probeWindow: number;
   /** The bot's recent message ids in the chat, ascending (loaded on first use). */
   #recent: number[] | undefined;
+  /**
+   * The highest other message id seen in the signal chat's numbering (incoming messages, and
+   * for a private chat or basic group, messages of the bot's other such chats), this run.
+   */
+  #seen: number | undefined;
   /** The message formatted by {@link inFlightRecord} for the `send` that follows it. */
   #prepared:
     | { readonly id: number; readonly message: ReturnType<typeof textOf> }
@@ -268,13 +283,17 @@ export class TelegramNotifier implements Notifier {
     });
     this.sentIdTransformer = async (prev, method, payload, signal) => {
       const answer = await prev(method, payload, signal);
+      if (!answer.ok) return answer;
+      const result = answer.result as unknown;
+      if (method === "getUpdates" && Array.isArray(result)) {
+        for (const update of result) this.#sawIncoming(update);
+        return answer;
+      }
       const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
-      const result = answer.ok ? answer.result as unknown : undefined;
-      if (
-        String(chatId) === this.#chatKey && typeof result === "object" &&
-        result !== null && "message_id" in result &&
-        typeof result.message_id === "number" && method !== "editMessageText"
-      ) this.#remember(result.message_id);
+      const id = (result as { message_id?: unknown } | null)?.message_id;
+      if (typeof id !== "number" || method === "editMessageText") return answer;
+      if (String(chatId) === this.#chatKey) this.#remember(id);
+      else this.#saw(String(chatId), id);
       return answer;
     };
     this.bot.api.config.use(pacingTransformer(this.pacer));
@@ -335,16 +354,20 @@ export class TelegramNotifier implements Notifier {
   }
 
   /**
-   * Describes the attempt about to send `row`: this chat, the highest message id of the bot
-   * known in it (omitted when none is known yet) and the exact text; the `send` that follows
-   * sends that text.
+   * Describes the attempt about to send `row`: this chat, the highest message id known to come
+   * before it (the bot's messages in the chat, and this run's other messages in the same
+   * numbering; omitted when none is known yet) and the exact text; the `send` that follows sends
+   * that text.
    *
    * @param row The row about to be sent.
    * @param now The time, epoch ms.
    * @returns The record the actor stores on the row while the request is out.
    */
   inFlightRecord(row: OutboxRow, now: number): InFlight {
-    const last = this.#recentIds().at(-1);
+    const known = this.#recentIds().at(-1);
+    const last = known === undefined || this.#seen === undefined
+      ? known ?? this.#seen
+      : Math.max(known, this.#seen);
     let text: string | undefined;
     try {
       const message = this.#format(row);
@@ -473,6 +496,29 @@ export class TelegramNotifier implements Notifier {
     return edits
       ? `the bot may edit other people's posts in channel ${this.#chatKey} (its admin right "Edit messages of others"), so it is not checked by editing; give the bot only "Post messages"`
       : undefined;
+  }
+
+  /**
+   * Notes a message id seen in `chat` (sent by the bot elsewhere, or received): when it is
+   * numbered in the same sequence as the signal chat, the message the next attempt sends will
+   * have a higher id.
+   */
+  #saw(chat: string, id: number): void {
+    const same = chat === this.#chatKey ||
+      (sharesNumbering(chat) && sharesNumbering(this.#chatKey));
+    if (same && id > (this.#seen ?? -Infinity)) this.#seen = id;
+  }
+
+  /** Notes the message of an update from `getUpdates` (see {@link #saw}). */
+  #sawIncoming(update: unknown): void {
+    const message = (update as { message?: unknown } | null)?.message as
+      | { message_id?: unknown; chat?: { id?: unknown } }
+      | undefined;
+    const id = message?.message_id;
+    const chat = message?.chat?.id;
+    if (typeof id === "number" && chat !== undefined) {
+      this.#saw(String(chat), id);
+    }
   }
 
   /** The bot's recent message ids in the chat, ascending. */

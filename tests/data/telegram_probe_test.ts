@@ -306,3 +306,62 @@ Deno.test("an answer the check does not know makes it unknown (the row is sent a
     });
   });
 });
+
+Deno.test("in a private chat the check finds the message after the bot's traffic in its other chats of the same numbering", async () => {
+  await withFake(async (fake) => {
+    const notifier = notifierFor(fake, { chatId: 100 });
+    await notifier.bot.api.sendMessage(100, "an earlier row"); // 1
+    for (let i = 0; i < 12; i++) {
+      await notifier.bot.api.sendMessage(200, `elsewhere ${i}`); // 2..13
+    }
+    await notifier.bot.api.sendMessage(-1001234567890, "a supergroup"); // its own 1
+    const inFlight = notifier.inFlightRecord(ROW, T0);
+    assert.equal(inFlight.after, 13);
+    fake.fail("sendMessage", { kind: "drop", deliver: true });
+    await assert.rejects(() => notifier.send(ROW)); // 14
+    assert.deepEqual(await notifier.probe(ROW, inFlight), {
+      type: "delivered",
+      messageId: 14,
+    });
+  });
+});
+
+Deno.test("messages the command bot receives raise the id the next attempt is known to come after", async () => {
+  await withFake(async (fake) => {
+    const store = StateStore.open(":memory:");
+    const notifier = notifierFor(fake, { chatId: 100 });
+    const commands = startTelegramCommands({
+      token: fake.token,
+      apiRoot: fake.apiRoot,
+      botInfo: fake.botInfo,
+      chatId: "100",
+      allowedChatIds: [],
+      store,
+      series: () => [],
+      now: () => T0,
+      initialEquity: 10_000,
+      log: () => {},
+      setCommands: false,
+      pollTimeoutSeconds: 1,
+      transformers: [notifier.sentIdTransformer],
+    });
+    try {
+      assert.equal(await commands.ready, true);
+      let last = 0;
+      for (let i = 0; i < 5; i++) {
+        last = fake.pushUpdate(300, `hello ${i}`).message.message_id;
+      }
+      for (
+        let i = 0;
+        i < 400 && notifier.inFlightRecord(ROW, T0).after !== last;
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal(notifier.inFlightRecord(ROW, T0).after, last);
+    } finally {
+      await commands.stop();
+      store.close();
+    }
+  });
+});

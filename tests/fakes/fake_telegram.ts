@@ -6,7 +6,9 @@
  *
  * It implements `getMe`, `sendMessage`, `editMessageText`, `getUpdates` (long polling, capped),
  * `setMyCommands`, `getMyCommands`, `deleteWebhook`, `getChat` and `getChatMember`. It records every
- * accepted message with a per-chat message id and the server wall-clock receive time, every edit,
+ * accepted message with its message id (numbered as Telegram does: per chat in supergroups and
+ * channels, one sequence of the bot's across its private chats and basic groups) and the server
+ * wall-clock receive time, every edit,
  * and every request with its outcome, so tests can assert exactly-once delivery, order per chat and
  * pacing. Faults are injected per method (optionally per chat, optionally after letting some
  * requests pass): error answers (429 with `retry_after`, 5xx, 400, 403), held requests and dropped
@@ -48,7 +50,10 @@ export type ChatType = "private" | "group" | "supergroup" | "channel";
 /** A message the server accepted from `sendMessage`. */
 export interface SentMessage {
   readonly chatId: ChatId;
-  /** Incrementing per chat, shared with the messages of pushed updates, as in Telegram. */
+  /**
+   * Incrementing, shared with the messages of pushed updates, as in Telegram: per chat in
+   * supergroups and channels, across all private chats and basic groups otherwise.
+   */
   readonly messageId: number;
   readonly text: string;
   /** Every other parameter (`parse_mode`, `disable_notification`, `reply_parameters`, ...). */
@@ -507,6 +512,8 @@ class Fake implements FakeTelegram {
   #requests: MutableRequest[] = [];
   #commands: unknown[] = [];
   #chats = new Map<string, ChatState>();
+  /** The next id of the bot's shared numbering of private chats and basic groups. */
+  #mailboxNext = 1;
   #overrides = new Map<string, ChatOverride>();
   #globalSentAt: number[] = [];
   #faults: ArmedFault[] = [];
@@ -564,7 +571,7 @@ class Fake implements FakeTelegram {
     options: PushUpdateOptions = {},
   ): FakeUpdate {
     const chat = this.#chat(chatId);
-    const messageId = chat.nextId++;
+    const messageId = this.#nextId(chatId, chat);
     const date = Math.floor(this.#now() / 1000);
     chat.posts.set(messageId, { author: "user", text, date });
     const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
@@ -596,7 +603,7 @@ class Fake implements FakeTelegram {
 
   pushChannelPost(chatId: ChatId, text: string): number {
     const chat = this.#chat(chatId);
-    const messageId = chat.nextId++;
+    const messageId = this.#nextId(chatId, chat);
     const date = Math.floor(this.#now() / 1000);
     chat.posts.set(messageId, { author: "other", text, date });
     return messageId;
@@ -656,6 +663,7 @@ class Fake implements FakeTelegram {
     this.#requests = [];
     this.#commands = [];
     this.#chats.clear();
+    this.#mailboxNext = 1;
     this.#overrides.clear();
     this.#globalSentAt = [];
     this.#faults = [];
@@ -832,6 +840,17 @@ class Fake implements FakeTelegram {
     return chat;
   }
 
+  /**
+   * The next message id in a chat. As in Telegram, private chats and basic groups share the
+   * bot's own numbering (one sequence across all of them); supergroups and channels number per
+   * chat.
+   */
+  #nextId(chatId: ChatId, chat: ChatState): number {
+    const type = this.#chatType(chatId);
+    if (type === "private" || type === "group") return this.#mailboxNext++;
+    return chat.nextId++;
+  }
+
   #chatType(chatId: ChatId): ChatType {
     return this.#overrides.get(String(chatId))?.type ??
       defaultChatType(chatId);
@@ -903,7 +922,7 @@ class Fake implements FakeTelegram {
         retryAfter: Math.max(1, Math.ceil(wait / 1000)),
       });
     }
-    const messageId = chat.nextId++;
+    const messageId = this.#nextId(chatId, chat);
     const date = Math.floor(now / 1000);
     chat.posts.set(messageId, { author: "bot", text, date });
     chat.sentAt.push(now);

@@ -70,7 +70,7 @@ function isGrammyError(status: number, description: string) {
   };
 }
 
-Deno.test("fake telegram records grammY messages with ids incrementing per chat", async () => {
+Deno.test("fake telegram records grammY messages numbered as Telegram does: per supergroup, one sequence across private chats and basic groups", async () => {
   await withFake(async (fake) => {
     const bot = botFor(fake);
     const before = Date.now();
@@ -80,16 +80,24 @@ Deno.test("fake telegram records grammY messages with ids incrementing per chat"
       link_preview_options: { is_disabled: true },
       reply_parameters: { message_id: first.message_id },
     });
-    const other = await bot.api.sendMessage(-200, "three");
+    const group = await bot.api.sendMessage(-200, "three");
+    const supergroup = await bot.api.sendMessage(-1001234567890, "four");
+    const again = await bot.api.sendMessage(100, "five");
     const after = Date.now();
     assert.deepEqual(
-      [first.message_id, second.message_id, other.message_id],
-      [1, 2, 1],
+      [first, second, group, supergroup, again].map((m) => m.message_id),
+      [1, 2, 3, 1, 4],
     );
     assert.equal(second.reply_to_message?.message_id, 1);
     assert.deepEqual(
       fake.messages.map((m) => [m.chatId, m.messageId, m.text]),
-      [[100, 1, "one"], [100, 2, "two"], [-200, 1, "three"]],
+      [
+        [100, 1, "one"],
+        [100, 2, "two"],
+        [-200, 3, "three"],
+        [-1001234567890, 1, "four"],
+        [100, 4, "five"],
+      ],
     );
     assert.deepEqual(fake.messages[1]!.options, {
       disable_notification: true,
