@@ -72,6 +72,41 @@ function notifierFor(
   });
 }
 
+/**
+ * Runs `body` while the command bot polls the fake for `chatId` (the notifier's), with the notifier's
+ * id transformer installed as the live daemon installs it.
+ */
+async function withCommands(
+  fake: FakeTelegram,
+  notifier: TelegramNotifier,
+  chatId: number,
+  body: () => Promise<void>,
+): Promise<void> {
+  const store = StateStore.open(":memory:");
+  const commands = startTelegramCommands({
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    botInfo: fake.botInfo,
+    chatId: String(chatId),
+    allowedChatIds: [],
+    store,
+    series: () => [],
+    now: () => T0,
+    initialEquity: 10_000,
+    log: () => {},
+    setCommands: false,
+    pollTimeoutSeconds: 1,
+    transformers: [notifier.sentIdTransformer],
+  });
+  try {
+    assert.equal(await commands.ready, true);
+    await body();
+  } finally {
+    await commands.stop();
+    store.close();
+  }
+}
+
 /** Sends `text` to the chat as the bot outside the outbox (a command reply, say). */
 async function botSays(notifier: TelegramNotifier, text: string) {
   return (await notifier.bot.api.sendMessage(CHAT, text)).message_id;
@@ -228,29 +263,15 @@ Deno.test("the bot's message ids survive a restart through the settings table", 
 
 Deno.test("the command bot's replies in the signal chat are known to the check, which skips them", async () => {
   await withFake(async (fake) => {
-    const store = StateStore.open(":memory:");
     const notifier = notifierFor(fake);
-    const commands = startTelegramCommands({
-      token: fake.token,
-      apiRoot: fake.apiRoot,
-      botInfo: fake.botInfo,
-      chatId: String(CHAT),
-      allowedChatIds: [],
-      store,
-      series: () => [],
-      now: () => T0,
-      initialEquity: 10_000,
-      log: () => {},
-      setCommands: false,
-      pollTimeoutSeconds: 1,
-      transformers: [notifier.sentIdTransformer],
-    });
-    try {
-      assert.equal(await commands.ready, true);
+    await withCommands(fake, notifier, CHAT, async () => {
       await botSays(notifier, "an earlier row"); // 1
       const inFlight = notifier.inFlightRecord(ROW, T0);
       fake.pushUpdate(CHAT, "/help"); // 2
-      for (let i = 0; i < 400 && fake.messages.length < 2; i++) {
+      // The fake records the reply before the command bot has Telegram's answer to it (the
+      // /help update itself already raises the id to 2).
+      const answered = () => (notifier.inFlightRecord(ROW, T0).after ?? 0) >= 3;
+      for (let i = 0; i < 400 && !answered(); i++) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       assert.equal(fake.messages.at(-1)?.messageId, 3, "the reply is 3");
@@ -262,10 +283,7 @@ Deno.test("the command bot's replies in the signal chat are known to the check, 
         messageId: 4,
       });
       assert.deepEqual(fake.edits, [], "the reply was not touched");
-    } finally {
-      await commands.stop();
-      store.close();
-    }
+    });
   });
 });
 
@@ -328,25 +346,8 @@ Deno.test("in a private chat the check finds the message after the bot's traffic
 
 Deno.test("messages the command bot receives raise the id the next attempt is known to come after", async () => {
   await withFake(async (fake) => {
-    const store = StateStore.open(":memory:");
     const notifier = notifierFor(fake, { chatId: 100 });
-    const commands = startTelegramCommands({
-      token: fake.token,
-      apiRoot: fake.apiRoot,
-      botInfo: fake.botInfo,
-      chatId: "100",
-      allowedChatIds: [],
-      store,
-      series: () => [],
-      now: () => T0,
-      initialEquity: 10_000,
-      log: () => {},
-      setCommands: false,
-      pollTimeoutSeconds: 1,
-      transformers: [notifier.sentIdTransformer],
-    });
-    try {
-      assert.equal(await commands.ready, true);
+    await withCommands(fake, notifier, 100, async () => {
       let last = 0;
       for (let i = 0; i < 5; i++) {
         last = fake.pushUpdate(300, `hello ${i}`).message.message_id;
@@ -359,9 +360,6 @@ Deno.test("messages the command bot receives raise the id the next attempt is kn
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       assert.equal(notifier.inFlightRecord(ROW, T0).after, last);
-    } finally {
-      await commands.stop();
-      store.close();
-    }
+    });
   });
 });

@@ -8,6 +8,23 @@ import { h, replace, s } from "./dom.js";
 
 const M = { top: 12, right: 14, bottom: 26, left: 62 };
 
+/** The chart's `<svg>`: `width` × `height`, labelled `label` for screen readers. */
+function chartSvg(width, height, label, ...children) {
+  return s(
+    "svg",
+    {
+      class: "chart",
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: "img",
+      "aria-label": label,
+    },
+    s("title", null, label),
+    ...children,
+  );
+}
+
 function niceTicks(min, max, count) {
   if (!(max > min)) {
     const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.01 : 1;
@@ -196,17 +213,10 @@ export function timeChart(container, points, options) {
       cursor.setAttribute("x2", -10);
       marker.setAttribute("cx", -10);
     };
-    const svg = s(
-      "svg",
-      {
-        class: "chart",
-        width,
-        height,
-        viewBox: `0 0 ${width} ${height}`,
-        role: "img",
-        "aria-label": label,
-      },
-      s("title", null, label),
+    const svg = chartSvg(
+      width,
+      height,
+      label,
       grid,
       xLabels,
       shapes,
@@ -285,20 +295,7 @@ export function barChart(container, items, options) {
     });
     replace(
       container,
-      s(
-        "svg",
-        {
-          class: "chart",
-          width,
-          height,
-          viewBox: `0 0 ${width} ${height}`,
-          role: "img",
-          "aria-label": label,
-        },
-        s("title", null, label),
-        grid,
-        bars,
-      ),
+      chartSvg(width, height, label, grid, bars),
     );
   });
 }

@@ -97,33 +97,26 @@ export function duration(ms) {
   return `${ss} s`;
 }
 
+/** The fields of a full date and 24-hour time. */
+const DATE_TIME = {
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+};
+
 /** Formatters of times in `timeZone` (falls back to UTC when the zone is unknown). */
 export function timeFormat(timeZone) {
   let zone = timeZone || "UTC";
   let dtf;
   try {
-    dtf = new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
+    dtf = new Intl.DateTimeFormat("en-GB", { ...DATE_TIME, timeZone: zone });
   } catch {
     zone = "UTC";
-    dtf = new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
+    dtf = new Intl.DateTimeFormat("en-GB", { ...DATE_TIME, timeZone: zone });
   }
   const short = new Intl.DateTimeFormat("en-US", {
     timeZone: zone,
