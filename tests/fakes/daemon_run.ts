@@ -135,9 +135,13 @@ export interface DaemonRunOptions {
   readonly failOnce?: ReadonlyMap<string, number>;
   /**
    * Called before every move of the replay clock (driver steps and stall nudges) with the
-   * target time, to inject faults through `exchange.faults`.
+   * target time, to inject faults through `exchange.faults` or change settings in the store.
    */
-  readonly beforeAdvance?: (time: number, exchange: ReplayExchange) => void;
+  readonly beforeAdvance?: (
+    time: number,
+    exchange: ReplayExchange,
+    store: StateStore,
+  ) => void;
   /** Wall-time limit of one REST attempt (default the client's, 10 s). */
   readonly restTimeoutMs?: number;
   /** In-progress updates the exchange sends per candle (default 0: closed candles only). */
@@ -219,7 +223,7 @@ export async function runDaemonReplay(
       exchange: {
         now: () => exchange.now(),
         advanceTo: (time) => {
-          hook?.(time, exchange);
+          hook?.(time, exchange, store);
           return exchange.advanceTo(time);
         },
       },
