@@ -108,12 +108,34 @@ export interface TelegramNotifierOptions {
   readonly probeWindow?: number;
 }
 
-/** Keeps the ids of the bot's recent messages per chat (the live daemon: SQLite settings). */
+/** One of the bot's recent messages in a chat: its id, and the digest of the text it sent. */
+export interface SentMessageRef {
+  readonly id: number;
+  /** {@link textDigest} of the text sent; absent when not known (ids from the outbox). */
+  readonly digest?: string;
+}
+
+/** Keeps the bot's recent messages per chat (the live daemon: SQLite settings). */
 export interface SentIdStore {
-  /** @returns The stored ids for `chat` (any order; empty when none). */
-  load(chat: string): readonly number[];
-  /** Replaces the stored ids for `chat`. */
-  save(chat: string, ids: readonly number[]): void;
+  /** @returns The stored messages of `chat` (any order; empty when none). */
+  load(chat: string): readonly SentMessageRef[];
+  /** Replaces the stored messages of `chat`. */
+  save(chat: string, refs: readonly SentMessageRef[]): void;
+}
+
+/**
+ * A short digest of a message text (FNV-1a over its UTF-16 code units, 8 hex digits), to tell
+ * the bot's own messages apart without storing their texts.
+ *
+ * @param text The text as sent.
+ * @returns The digest.
+ */
+export function textDigest(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
 }
 
 /**
@@ -224,8 +246,8 @@ export class TelegramNotifier implements Notifier {
   readonly #chatKey: string;
   readonly #sentIds: SentIdStore | undefined;
   readonly #probeWindow: number;
-  /** The bot's recent message ids in the chat, ascending (loaded on first use). */
-  #recent: number[] | undefined;
+  /** The bot's recent messages in the chat, ascending by id (loaded on first use). */
+  #recent: SentMessageRef[] | undefined;
   /**
    * The highest other message id seen in the signal chat's numbering (incoming messages, and
    * for a private chat or basic group, messages of the bot's other such chats), this run.
@@ -289,11 +311,17 @@ export class TelegramNotifier implements Notifier {
         for (const update of result) this.#sawIncoming(update);
         return answer;
       }
-      const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+      const sent = payload as { chat_id?: unknown; text?: unknown } | undefined;
       const id = (result as { message_id?: unknown } | null)?.message_id;
       if (typeof id !== "number" || method === "editMessageText") return answer;
-      if (String(chatId) === this.#chatKey) this.#remember(id);
-      else this.#saw(String(chatId), id);
+      if (String(sent?.chat_id) !== this.#chatKey) {
+        this.#saw(String(sent?.chat_id), id);
+      } else {
+        this.#remember(
+          id,
+          typeof sent?.text === "string" ? sent.text : undefined,
+        );
+      }
       return answer;
     };
     this.bot.api.config.use(pacingTransformer(this.pacer));
@@ -364,7 +392,7 @@ export class TelegramNotifier implements Notifier {
    * @returns The record the actor stores on the row while the request is out.
    */
   inFlightRecord(row: OutboxRow, now: number): InFlight {
-    const known = this.#recentIds().at(-1);
+    const known = this.#recentIds().at(-1)?.id;
     const last = known === undefined || this.#seen === undefined
       ? known ?? this.#seen
       : Math.max(known, this.#seen);
@@ -408,6 +436,15 @@ export class TelegramNotifier implements Notifier {
     // The text as sent: the config (language, switches) or the tick sizes known may differ now.
     const text = inFlight.text ?? this.#format(row)?.text;
     if (text === undefined) return { type: "absent" };
+    // Telegram's answer came and was remembered, but the row was never marked sent: a message
+    // of the bot with this text that came after the attempt began is this one.
+    const digest = textDigest(text);
+    const answered = this.#recentIds().find((m) =>
+      m.id > (inFlight.after ?? -Infinity) && m.digest === digest
+    );
+    if (answered !== undefined) {
+      return { type: "delivered", messageId: answered.id };
+    }
     if (inFlight.after === undefined) {
       return {
         type: "unknown",
@@ -420,7 +457,7 @@ export class TelegramNotifier implements Notifier {
     try {
       const unsafe = await this.#editsOthers(grammySignal);
       if (unsafe !== undefined) return { type: "unknown", reason: unsafe };
-      const known = new Set(this.#recentIds());
+      const known = new Set(this.#recentIds().map((m) => m.id));
       for (let id = inFlight.after + 1, n = 0; n < this.#probeWindow; id++) {
         if (known.has(id)) continue;
         n++;
@@ -435,7 +472,7 @@ export class TelegramNotifier implements Notifier {
         } catch (error) {
           if (error instanceof GrammyError && error.error_code === 400) {
             if (NOT_MODIFIED.test(error.description)) {
-              this.#remember(id);
+              this.#remember(id, text);
               return { type: "delivered", messageId: id };
             }
             if (NOT_IT.test(error.description)) continue;
@@ -455,7 +492,7 @@ export class TelegramNotifier implements Notifier {
           error:
             `Checking outbox row ${row.id} (${row.kind} ${row.key}) changed message ${id} in chat ${this.#chatKey} to its text: a message of this bot that VELAS did not know (another process with the same token?); the row is sent again`,
         });
-        this.#remember(id);
+        this.#remember(id, text);
         return { type: "absent" };
       }
       return { type: "absent" };
@@ -521,10 +558,10 @@ export class TelegramNotifier implements Notifier {
     }
   }
 
-  /** The bot's recent message ids in the chat, ascending. */
-  #recentIds(): number[] {
+  /** The bot's recent messages in the chat, ascending by id. */
+  #recentIds(): SentMessageRef[] {
     if (this.#recent === undefined) {
-      let stored: readonly number[] = [];
+      let stored: readonly SentMessageRef[] = [];
       try {
         stored = this.#sentIds?.load(this.#chatKey) ?? [];
       } catch (error) {
@@ -534,21 +571,22 @@ export class TelegramNotifier implements Notifier {
           error: redactToken(messagesOf(error), this.#token),
         });
       }
-      this.#recent = [...new Set(stored)].filter(Number.isInteger)
-        .sort((a, b) => a - b).slice(-KEPT_IDS);
+      const byId = new Map(stored.map((m) => [m.id, m]));
+      this.#recent = [...byId.values()].sort((a, b) => a.id - b.id)
+        .slice(-KEPT_IDS);
     }
     return this.#recent;
   }
 
-  /** Adds a message id of the bot in the chat to the recent ones, and stores them. */
-  #remember(id: number): void {
-    const ids = this.#recentIds();
-    if (ids.includes(id)) return;
-    ids.push(id);
-    ids.sort((a, b) => a - b);
-    if (ids.length > KEPT_IDS) ids.splice(0, ids.length - KEPT_IDS);
+  /** Adds a message of the bot in the chat (with the text sent) to the recent ones, and stores them. */
+  #remember(id: number, text: string | undefined): void {
+    const refs = this.#recentIds();
+    if (refs.some((m) => m.id === id)) return;
+    refs.push(text === undefined ? { id } : { id, digest: textDigest(text) });
+    refs.sort((a, b) => a.id - b.id);
+    if (refs.length > KEPT_IDS) refs.splice(0, refs.length - KEPT_IDS);
     try {
-      this.#sentIds?.save(this.#chatKey, ids);
+      this.#sentIds?.save(this.#chatKey, refs);
     } catch (error) {
       this.#emit({
         level: "warn",

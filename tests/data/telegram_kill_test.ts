@@ -5,7 +5,8 @@
  * while Telegram has taken a message and its answer is on the way, once while that message is
  * being checked after the restart, and once at an arbitrary moment; every restart resumes from
  * the database. The fake then holds every row exactly once, in outbox order, with the stored
- * message ids and replies, and no message was ever edited.
+ * message ids and replies, and no message was ever edited. A second test kills at 15 random
+ * moments (which reach the instant between Telegram's answer and the row's mark).
  *
  * @module
  */
@@ -164,6 +165,48 @@ Deno.test({
           r.method === "editMessageText"
         );
         assert.ok(checks.length >= 3, `${checks.length} checks`);
+        assert.deepEqual(fake.edits, [], "a check never changed a message");
+      } finally {
+        store.close();
+      }
+    } finally {
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "kill -9 at 15 random moments of the burst, then a last run: every message exactly once, in order, none edited",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = mkdtempSync(join(tmpdir(), "velas-telegram-kill-"));
+    const db = join(dir, "velas.db");
+    const fake = await startFakeTelegram({ token: TOKEN });
+    try {
+      const seed = StateStore.open(db);
+      seed.enqueueOutbox(burstOutbox());
+      seed.close();
+      for (let k = 0; k < 15; k++) {
+        const child = drainer(db, fake.apiRoot);
+        // A few messages into the run, then a random moment (answers in flight included).
+        const target = Math.min(350, fake.messages.length + 5 + k % 10);
+        await until(() => fake.messages.length >= target, `${target} messages`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        await kill(child);
+      }
+      const { code, stderr } = await drainer(db, fake.apiRoot).output();
+      assert.equal(code, 0, new TextDecoder().decode(stderr));
+      const store = StateStore.open(db);
+      try {
+        const rows = store.outbox({ limit: 1000 }).reverse();
+        assert.deepEqual(
+          fake.messages.map((m) => m.text),
+          rows.map((row) => textOf(row, DISPATCH)!.text),
+          "every row exactly once, in outbox order",
+        );
         assert.deepEqual(fake.edits, [], "a check never changed a message");
       } finally {
         store.close();

@@ -15,6 +15,7 @@ import { textOf } from "../../data/telegram_dispatch.ts";
 import {
   TelegramNotifier,
   type TelegramNotifierOptions,
+  textDigest,
 } from "../../data/telegram_notifier.ts";
 import { settingsSentIds } from "../../data/telegram_sent_ids.ts";
 import { startTelegramCommands } from "../../data/telegram_commands.ts";
@@ -239,14 +240,14 @@ Deno.test("the bot's message ids survive a restart through the settings table", 
       await botSays(first, "two");
       assert.equal(
         store.setting(`telegram.sent_ids:${CHAT}`),
-        "[1,2]",
+        `[[1,"${textDigest("one")}"],[2,"${textDigest("two")}"]]`,
       );
       const second = notifierFor(fake, { sentIds: settingsSentIds(store) });
       assert.equal(second.inFlightRecord(ROW, T0).after, 2);
       store.setSetting(`telegram.sent_ids:${CHAT}`, "not json");
       assert.throws(
         () => settingsSentIds(store).load(String(CHAT)),
-        /Cannot read setting 'telegram.sent_ids:-1001234567890' as it must be a JSON array of message ids: current value is not json/,
+        /Cannot read setting 'telegram.sent_ids:-1001234567890' as it must be a JSON array of message ids or \[id, digest\] pairs: current value is not json/,
       );
       const lines: string[] = [];
       const logged = notifierFor(fake, {
@@ -259,6 +260,43 @@ Deno.test("the bot's message ids survive a restart through the settings table", 
       store.close();
     }
   });
+});
+
+Deno.test("an answer that came before a kill, with the row never marked sent, is found after the restart without any edit", async () => {
+  await withFake(async (fake) => {
+    const store = StateStore.open(":memory:");
+    try {
+      const before = notifierFor(fake, { sentIds: settingsSentIds(store) });
+      await botSays(before, "an earlier row"); // 1
+      const inFlight = before.inFlightRecord(ROW, T0);
+      await before.send(ROW); // 2: answered; the process dies before the row is marked sent
+      const after = notifierFor(fake, { sentIds: settingsSentIds(store) });
+      assert.deepEqual(await after.probe(ROW, inFlight), {
+        type: "delivered",
+        messageId: 2,
+      });
+      assert.equal(
+        fake.requests.filter((r) => r.method === "editMessageText").length,
+        0,
+      );
+      assert.equal(fake.messages.filter((m) => m.text === TEXT).length, 1);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+Deno.test("settings written by the earlier build (bare ids) still load", () => {
+  const store = StateStore.open(":memory:");
+  try {
+    store.setSetting(`telegram.sent_ids:${CHAT}`, "[3,4]");
+    assert.deepEqual(settingsSentIds(store).load(String(CHAT)), [
+      { id: 3 },
+      { id: 4 },
+    ]);
+  } finally {
+    store.close();
+  }
 });
 
 Deno.test("the command bot's replies in the signal chat are known to the check, which skips them", async () => {
