@@ -71,6 +71,11 @@ export interface DaemonOptions {
   /** Restart backoff of the series actors. */
   readonly restartBackoff?: { readonly baseMs: number; readonly maxMs: number };
   /**
+   * Keep every latency sample for {@link Daemon.takeLatencies} (benchmarks); default false: the
+   * running daemon keeps only its histogram ({@link Daemon.latency}).
+   */
+  readonly keepLatencySamples?: boolean;
+  /**
    * The daily summary's local hour and time zone (`telegram.daily_summary_hour`,
    * `display_timezone`); no summary when omitted.
    */
@@ -328,7 +333,8 @@ export class Daemon {
 
   /**
    * Latency samples in ms from a closed candle's arrival to the commit of its step (outbox rows
-   * included), since the last call; and the number of candles received.
+   * included), since the last call (only with `keepLatencySamples`); and the number of candles
+   * received.
    *
    * @returns The samples (cleared) and the count.
    */
@@ -346,7 +352,9 @@ export class Daemon {
       if (at !== undefined) {
         this.#arrived.delete(key);
         this.#histogram.add(now - at);
-        if (this.#latencies.length < 1_000_000) this.#latencies.push(now - at);
+        if (this.#o.keepLatencySamples && this.#latencies.length < 1_000_000) {
+          this.#latencies.push(now - at);
+        }
       }
     }
     for (const { seriesKey, lastOpenTime } of step.progress) {

@@ -277,6 +277,7 @@ async function runPhase(
       },
       workers: 2,
       only,
+      keepLatencySamples: true,
     });
     await daemon.start();
     const portfolio = daemon.portfolio!;
